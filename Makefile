@@ -1,0 +1,134 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# sfb: nf_sfb.ko (built by Kbuild against KDIR), sfbctl, and their tests.
+#
+#   make              kernel/nf_sfb.ko and user/sfbctl
+#   make check        every test: native unit tests, then the selftests in a VM
+#   make demo         the main job in a VM
+#   make style        checkpatch on kernel/ and include/
+
+VERSION := 0.1.0
+
+KDIR ?= $(or $(wildcard /lib/modules/$(shell uname -r)/build),\
+	$(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1))
+export KDIR
+
+# linux-source-6.1 provides the kselftest harness and checkpatch; only the
+# few files we need are extracted, once, into this cache.
+SFB_CACHE ?= /var/tmp/sfb
+LINUX_SRC_TAR ?= $(lastword $(sort $(wildcard /usr/src/linux-source-6.1.tar.xz)))
+LINUX_SRC := $(SFB_CACHE)/linux-source-6.1
+KSFT_DIR := $(LINUX_SRC)/tools/testing/selftests
+CHECKPATCH := $(LINUX_SRC)/scripts/checkpatch.pl
+
+CC ?= cc
+CLANG ?= clang
+CFLAGS ?= -O2 -g
+MNL_CFLAGS := $(shell pkg-config --cflags libmnl 2>/dev/null)
+MNL_LIBS := $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
+SFB_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Iinclude -Iuser \
+	-DSFB_VERSION='"$(VERSION)"' $(MNL_CFLAGS)
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+
+# Everything under user/ and include/sfb/ except main() forms the library
+# that sfbctl, the unit tests and the fuzz targets link.
+CORE_SRCS := $(wildcard include/sfb/*.c)
+LIB_SRCS := $(filter-out user/sfbctl.c,$(wildcard user/*.c)) $(CORE_SRCS)
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
+BENCH_SRCS := $(wildcard tools/bench/*.c)
+
+objs = $(patsubst %.c,$(1)/%.o,$(2))
+
+# One object tree per build flavour: plain, sanitizers, fuzzing.
+define flavour
+$(1)/%.o: %.c
+	@mkdir -p $$(@D)
+	$(2) $$(CFLAGS) $(3) $$(SFB_CFLAGS) -MMD -MP -c -o $$@ $$<
+endef
+$(eval $(call flavour,build/obj,$$(CC),))
+$(eval $(call flavour,build/san,$$(CC),$$(SAN_FLAGS)))
+$(eval $(call flavour,build/fuzz,$$(CLANG),$$(FUZZ_FLAGS)))
+
+UNIT_BINS := $(patsubst tests/unit/%.c,build/san/tests/%,$(UNIT_SRCS))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/tests/%,$(FUZZ_SRCS))
+BENCH_BINS := $(patsubst tools/bench/%.c,build/bench/%,$(BENCH_SRCS))
+
+.PHONY: all module user check unit selftest demo style clean fuzz \
+	bench-portmap test-bins
+
+all: module user
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) SFB_VERSION=$(VERSION) \
+		CONFIG_DEBUG_INFO_BTF_MODULES= modules
+
+user: user/sfbctl
+
+user/sfbctl: $(call objs,build/obj,user/sfbctl.c $(LIB_SRCS))
+	$(CC) $(CFLAGS) -o $@ $^ $(MNL_LIBS)
+
+build/san/sfbctl: $(call objs,build/san,user/sfbctl.c $(LIB_SRCS))
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(MNL_LIBS)
+
+$(KSFT_DIR)/kselftest_harness.h $(CHECKPATCH) &:
+	@test -n "$(LINUX_SRC_TAR)" || \
+		{ echo "linux-source-6.1 is not installed" >&2; exit 1; }
+	mkdir -p $(SFB_CACHE)
+	tar -xJf $(LINUX_SRC_TAR) -C $(SFB_CACHE) \
+		linux-source-6.1/tools/testing/selftests/kselftest_harness.h \
+		linux-source-6.1/tools/testing/selftests/kselftest.h \
+		linux-source-6.1/scripts/checkpatch.pl \
+		linux-source-6.1/scripts/spelling.txt \
+		linux-source-6.1/scripts/const_structs.checkpatch
+	touch $(KSFT_DIR)/kselftest_harness.h $(CHECKPATCH)
+
+build/san/tests/%: tests/unit/%.c $(call objs,build/san,$(LIB_SRCS)) \
+		$(KSFT_DIR)/kselftest_harness.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(SFB_CFLAGS) -I$(KSFT_DIR) \
+		-Wno-unused-parameter -o $@ $< \
+		$(call objs,build/san,$(LIB_SRCS)) $(MNL_LIBS)
+
+build/fuzz/tests/%: tests/fuzz/%.c $(call objs,build/fuzz,$(LIB_SRCS))
+	@mkdir -p $(@D)
+	$(CLANG) $(CFLAGS) -fsanitize=fuzzer,address,undefined $(SFB_CFLAGS) \
+		-o $@ $^ $(MNL_LIBS)
+
+build/bench/%: tools/bench/%.c $(CORE_SRCS)
+	@mkdir -p $(@D)
+	$(CC) -O2 -march=native $(SFB_CFLAGS) -o $@ $^
+
+# What tests/run-tests needs: the tools under test in both flavours.
+test-bins: all build/san/sfbctl $(UNIT_BINS) $(FUZZ_BINS)
+
+unit: test-bins
+	tests/run-tests --unit
+
+selftest: all
+	tests/run-tests --selftest
+
+check: test-bins
+	tests/run-tests --unit --selftest
+
+fuzz: $(FUZZ_BINS)
+	tests/run-fuzz 600
+
+bench-portmap: build/bench/portmap_bench
+	build/bench/portmap_bench
+
+demo: all
+	tools/vm-run --timeout 300 -- tools/demo
+
+style: $(CHECKPATCH)
+	$(CHECKPATCH) --no-tree --strict --terse -f \
+		$(filter-out %.mod.c,$(wildcard kernel/*.[ch] include/sfb/*.[ch])) \
+		include/uapi/linux/sfb.h
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	rm -rf build user/sfbctl
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,17 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# nf_sfb loads and unloads cleanly, 20 times; the genl family comes and goes
+# with it.
+. "$(dirname "$0")/lib.sh"
+
+for i in $(seq 1 20); do
+	insmod "$MODULE" || fail "insmod, round $i"
+	[ -d /sys/module/nf_sfb ] || fail "/sys/module/nf_sfb missing, round $i"
+	"$SFBCTL" version >/dev/null || fail "family not answering, round $i"
+	rmmod nf_sfb || fail "rmmod, round $i"
+	[ ! -d /sys/module/nf_sfb ] || fail "module still present, round $i"
+	expect_rc 3 "$SFBCTL" version >/dev/null 2>&1
+done
+loaded=$(dmesg | grep -c 'nf_sfb: loaded, version')
+[ "$loaded" -ge 20 ] || fail "dmesg shows $loaded loads, expected 20"
+echo "20 load/unload cycles"

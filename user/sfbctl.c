@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sfbctl: the command dispatcher. Each command lives in its own file.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "sfbctl.h"
+
+const char *prog = "sfbctl";
+
+static const struct sfbctl_command commands[] = {
+	{ "check", cmd_check, "parse, resolve and lint a configuration file",
+	  "sfbctl check [-j] FILE" },
+	{ "export", cmd_export, "write a configuration as a CSV or markdown firewall report",
+	  "sfbctl export --format csv|markdown FILE" },
+	{ "version", cmd_version,
+	  "show the versions of sfbctl, nf_sfb and its UAPI, and the limits",
+	  "sfbctl version [-j|--json]" },
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct sfbctl_command *find_command(const char *name)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void show_usage(FILE *f)
+{
+	fprintf(f, "Usage: %s COMMAND [ARGS...]\n"
+		   "       %s help COMMAND\n\nCommands:\n", prog, prog);
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nExit status: 0 ok, 1 error, 2 usage, 3 nf_sfb not loaded, "
+		   "4 rejected by the kernel.\n");
+}
+
+int usage_error(const char *name)
+{
+	const struct sfbctl_command *cmd = find_command(name);
+
+	fprintf(stderr, "usage: %s\n", cmd ? cmd->usage : "sfbctl COMMAND");
+	return SFBCTL_EXIT_USAGE;
+}
+
+static int help(int argc, char *argv[])
+{
+	const struct sfbctl_command *cmd;
+
+	if (argc < 2) {
+		show_usage(stdout);
+		return SFBCTL_EXIT_OK;
+	}
+	cmd = find_command(argv[1]);
+	if (!cmd) {
+		fprintf(stderr, "%s: unknown command '%s' (see '%s --help')\n",
+			prog, argv[1], prog);
+		return SFBCTL_EXIT_USAGE;
+	}
+	printf("usage: %s\n\n%s\n", cmd->usage, cmd->summary);
+	return SFBCTL_EXIT_OK;
+}
+
+int main(int argc, char *argv[])
+{
+	const struct sfbctl_command *cmd;
+
+	if (argc < 2) {
+		show_usage(stderr);
+		return SFBCTL_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help"))
+		return help(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))
+		return cmd_version(argc - 1, argv + 1);
+
+	cmd = find_command(argv[1]);
+	if (!cmd) {
+		fprintf(stderr, "%s: unknown command '%s' (see '%s --help')\n",
+			prog, argv[1], prog);
+		return SFBCTL_EXIT_USAGE;
+	}
+	return cmd->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sfbctl: the command table and the exit codes every command uses.
+ */
+#ifndef SFBCTL_H
+#define SFBCTL_H
+
+/* Documented in sfbctl(8); scripts depend on them. */
+enum sfbctl_exit {
+	SFBCTL_EXIT_OK = 0,
+	SFBCTL_EXIT_ERROR = 1,		/* bad input, or a command failed */
+	SFBCTL_EXIT_USAGE = 2,		/* bad command line */
+	SFBCTL_EXIT_NO_MODULE = 3,	/* the sfb genl family is missing */
+	SFBCTL_EXIT_KERNEL = 4,		/* the kernel rejected a request */
+};
+
+struct sfbctl_command {
+	const char *name;
+	int (*run)(int argc, char *argv[]);
+	const char *summary;
+	const char *usage;		/* "sfbctl NAME ..." lines for help */
+};
+
+extern const char *prog;
+
+int cmd_version(int argc, char *argv[]);
+int cmd_check(int argc, char *argv[]);
+int cmd_export(int argc, char *argv[]);
+
+/* Print "sfbctl NAME: usage: ..." to stderr and return SFBCTL_EXIT_USAGE. */
+int usage_error(const char *name);
+
+#endif

@@ -35,7 +35,7 @@ FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointe
 # Everything under user/ and include/sfb/ except main() forms the library
 # that sfbctl, the unit tests and the fuzz targets link.
 CORE_SRCS := $(wildcard include/sfb/*.c)
-LIB_SRCS := $(filter-out user/sfbctl.c,$(wildcard user/*.c)) $(CORE_SRCS)
+LIB_SRCS := $(filter-out user/main.c,$(wildcard user/*.c)) $(CORE_SRCS)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
 BENCH_SRCS := $(wildcard tools/bench/*.c)
@@ -67,10 +67,10 @@ module:
 
 user: user/sfbctl
 
-user/sfbctl: $(call objs,build/obj,user/sfbctl.c $(LIB_SRCS))
+user/sfbctl: $(call objs,build/obj,user/main.c $(LIB_SRCS))
 	$(CC) $(CFLAGS) -o $@ $^ $(MNL_LIBS)
 
-build/san/sfbctl: $(call objs,build/san,user/sfbctl.c $(LIB_SRCS))
+build/san/sfbctl: $(call objs,build/san,user/main.c $(LIB_SRCS))
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(MNL_LIBS)
 
 $(KSFT_DIR)/kselftest_harness.h $(CHECKPATCH) &:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sfbctl: the command dispatcher. Each command lives in its own file.
+ * sfbctl: the command table and dispatcher. Each command lives in its own
+ * file; main() is in main.c so that tests link everything else.
  */
 #include <stdio.h>
 #include <string.h>
@@ -65,7 +66,7 @@ static int help(int argc, char *argv[])
 	return SFBCTL_EXIT_OK;
 }
 
-int main(int argc, char *argv[])
+int sfbctl_main(int argc, char *argv[])
 {
 	const struct sfbctl_command *cmd;
 

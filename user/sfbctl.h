@@ -27,7 +27,10 @@ int cmd_version(int argc, char *argv[]);
 int cmd_check(int argc, char *argv[]);
 int cmd_export(int argc, char *argv[]);
 
-/* Print "sfbctl NAME: usage: ..." to stderr and return SFBCTL_EXIT_USAGE. */
+/* Print NAME's usage to stderr and return SFBCTL_EXIT_USAGE. */
 int usage_error(const char *name);
+
+/* Run the command line ARGV ("sfbctl", COMMAND, ARGS...). */
+int sfbctl_main(int argc, char *argv[]);
 
 #endif

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A bump allocator over a list of blocks; large requests get their own.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+
+#define BLOCK_SIZE 16384
+#define ALIGN 16
+
+struct block {
+	struct block *next;
+	size_t used, size;
+	_Alignas(ALIGN) unsigned char data[];
+};
+
+struct sfb_arena {
+	struct block *head;
+};
+
+static void *xcalloc(size_t size)
+{
+	void *p = calloc(1, size);
+
+	if (!p) {
+		fputs("sfbctl: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+struct sfb_arena *sfb_arena_new(void)
+{
+	return xcalloc(sizeof(struct sfb_arena));
+}
+
+void sfb_arena_free(struct sfb_arena *a)
+{
+	if (!a)
+		return;
+	while (a->head) {
+		struct block *next = a->head->next;
+
+		free(a->head);
+		a->head = next;
+	}
+	free(a);
+}
+
+void *sfb_arena_alloc(struct sfb_arena *a, size_t size)
+{
+	struct block *b = a->head;
+	void *p;
+
+	size = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+	if (!size)
+		size = ALIGN;
+	if (!b || b->size - b->used < size) {
+		size_t bsize = size > BLOCK_SIZE ? size : BLOCK_SIZE;
+
+		b = xcalloc(sizeof(*b) + bsize);
+		b->size = bsize;
+		/* Keep a partly used block in front only if the new one is full. */
+		if (a->head && size > BLOCK_SIZE) {
+			b->next = a->head->next;
+			a->head->next = b;
+		} else {
+			b->next = a->head;
+			a->head = b;
+		}
+	}
+	p = b->data + b->used;
+	b->used += size;
+	return p;
+}
+
+void *sfb_arena_array(struct sfb_arena *a, size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size) {
+		fputs("sfbctl: out of memory\n", stderr);
+		abort();
+	}
+	return sfb_arena_alloc(a, n * size);
+}
+
+char *sfb_arena_strndup(struct sfb_arena *a, const char *s, size_t len)
+{
+	char *p = sfb_arena_alloc(a, len + 1);
+
+	memcpy(p, s, len);
+	return p;
+}
+
+char *sfb_arena_strdup(struct sfb_arena *a, const char *s)
+{
+	return sfb_arena_strndup(a, s, strlen(s));
+}

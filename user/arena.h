@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A bump allocator: the parse tree and the resolved configuration are each
+ * freed in one call, which keeps the error paths of a parser leak-free.
+ */
+#ifndef SFB_ARENA_H
+#define SFB_ARENA_H
+
+#include <stddef.h>
+
+struct sfb_arena;
+
+struct sfb_arena *sfb_arena_new(void);
+void sfb_arena_free(struct sfb_arena *a);
+/* Zeroed memory; allocation failure aborts, as nothing could be reported. */
+void *sfb_arena_alloc(struct sfb_arena *a, size_t size);
+void *sfb_arena_array(struct sfb_arena *a, size_t n, size_t size);
+char *sfb_arena_strndup(struct sfb_arena *a, const char *s, size_t len);
+char *sfb_arena_strdup(struct sfb_arena *a, const char *s);
+
+#endif

@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Diagnostics: collected while parsing, printed once at the end, so that a
+ * JSON consumer and a human see the same list.
+ */
+#define _GNU_SOURCE		/* qsort_r */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+
+struct source {
+	char *name;
+	char *text;
+	size_t len;
+};
+
+struct diagnostic {
+	size_t seq;		/* report order, to keep sorting stable */
+	enum sfb_severity sev;
+	struct sfb_loc loc;
+	char *msg;
+	struct diagnostic *notes;	/* attached notes, in order */
+	struct diagnostic *next;
+};
+
+struct sfb_diag {
+	struct source *sources;
+	size_t n_sources;
+	struct diagnostic *head, *tail;
+	struct diagnostic *last;	/* what sfb_diag_attach attaches to */
+	size_t n;
+	unsigned int count[3];
+};
+
+static const char *const severity_names[] = {
+	[SFB_ERROR] = "error",
+	[SFB_WARNING] = "warning",
+	[SFB_NOTE] = "note",
+};
+
+/* Allocation failures here are fatal: nothing useful could be reported. */
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	if (!p) {
+		fputs("sfbctl: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+static char *xstrndup(const char *s, size_t len)
+{
+	char *p = xcalloc(len + 1, 1);
+
+	memcpy(p, s, len);
+	return p;
+}
+
+struct sfb_diag *sfb_diag_new(void)
+{
+	return xcalloc(1, sizeof(struct sfb_diag));
+}
+
+static void free_list(struct diagnostic *d)
+{
+	while (d) {
+		struct diagnostic *next = d->next;
+
+		free_list(d->notes);
+		free(d->msg);
+		free(d);
+		d = next;
+	}
+}
+
+void sfb_diag_free(struct sfb_diag *d)
+{
+	if (!d)
+		return;
+	free_list(d->head);
+	for (size_t i = 0; i < d->n_sources; i++) {
+		free(d->sources[i].name);
+		free(d->sources[i].text);
+	}
+	free(d->sources);
+	free(d);
+}
+
+const char *sfb_diag_add_source(struct sfb_diag *d, const char *name,
+				const char *text, size_t len)
+{
+	struct source *s;
+
+	s = realloc(d->sources, (d->n_sources + 1) * sizeof(*s));
+	if (!s) {
+		fputs("sfbctl: out of memory\n", stderr);
+		abort();
+	}
+	d->sources = s;
+	s = &d->sources[d->n_sources++];
+	s->name = xstrndup(name, strlen(name));
+	s->text = xstrndup(text, len);
+	s->len = len;
+	return s->name;
+}
+
+static const struct source *find_source(const struct sfb_diag *d,
+					const char *name)
+{
+	for (size_t i = 0; i < d->n_sources; i++)
+		if (d->sources[i].name == name || !strcmp(d->sources[i].name, name))
+			return &d->sources[i];
+	return NULL;
+}
+
+const char *sfb_diag_source_text(const struct sfb_diag *d, const char *name)
+{
+	const struct source *s = find_source(d, name);
+
+	return s ? s->text : NULL;
+}
+
+static struct diagnostic *make(enum sfb_severity sev, const struct sfb_loc *loc,
+			       const char *fmt, va_list ap)
+{
+	struct diagnostic *diag = xcalloc(1, sizeof(*diag));
+	va_list ap2;
+	int len;
+
+	va_copy(ap2, ap);
+	len = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	diag->msg = xcalloc((size_t)(len > 0 ? len : 0) + 1, 1);
+	vsnprintf(diag->msg, (size_t)len + 1, fmt, ap);
+	diag->sev = sev;
+	if (loc)
+		diag->loc = *loc;
+	return diag;
+}
+
+void sfb_diag_report(struct sfb_diag *d, enum sfb_severity sev,
+		     const struct sfb_loc *loc, const char *fmt, ...)
+{
+	struct diagnostic *diag;
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag = make(sev, loc, fmt, ap);
+	va_end(ap);
+	diag->seq = d->n++;
+	if (d->tail)
+		d->tail->next = diag;
+	else
+		d->head = diag;
+	d->tail = d->last = diag;
+	d->count[sev]++;
+}
+
+void sfb_diag_attach(struct sfb_diag *d, const struct sfb_loc *loc,
+		     const char *fmt, ...)
+{
+	struct diagnostic *diag, **pos;
+	va_list ap;
+
+	if (!d->last)
+		return;
+	va_start(ap, fmt);
+	diag = make(SFB_NOTE, loc, fmt, ap);
+	va_end(ap);
+	for (pos = &d->last->notes; *pos; pos = &(*pos)->next)
+		;
+	*pos = diag;
+}
+
+unsigned int sfb_diag_count(const struct sfb_diag *d, enum sfb_severity sev)
+{
+	return d->count[sev];
+}
+
+/* Optimal string alignment distance: a transposition ("servcie") costs 1. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t *row0, *row1, *row2, result;
+
+	/* Names longer than this are never a near miss worth computing. */
+	if (la > 64 || lb > 64)
+		return SIZE_MAX;
+	row0 = xcalloc(lb + 1, sizeof(size_t));
+	row1 = xcalloc(lb + 1, sizeof(size_t));
+	row2 = xcalloc(lb + 1, sizeof(size_t));
+	for (size_t j = 0; j <= lb; j++)
+		row1[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t *tmp;
+
+		row2[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] != b[j - 1];
+			size_t best = row1[j - 1] + cost;
+
+			if (row1[j] + 1 < best)
+				best = row1[j] + 1;
+			if (row2[j - 1] + 1 < best)
+				best = row2[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && row0[j - 2] + 1 < best)
+				best = row0[j - 2] + 1;
+			row2[j] = best;
+		}
+		tmp = row0;
+		row0 = row1;
+		row1 = row2;
+		row2 = tmp;
+	}
+	result = row1[lb];
+	free(row0);
+	free(row1);
+	free(row2);
+	return result;
+}
+
+const char *sfb_suggest(const char *word, const char *const *candidates,
+			size_t n)
+{
+	size_t limit = strlen(word) / 3, best = SIZE_MAX;
+	const char *match = NULL;
+
+	if (limit < 1)
+		limit = 1;
+	for (size_t i = 0; i < n; i++) {
+		size_t dist = edit_distance(word, candidates[i]);
+
+		if (dist <= limit && dist < best && dist < strlen(candidates[i])) {
+			best = dist;
+			match = candidates[i];
+		}
+	}
+	return match;
+}
+
+void sfb_diag_unknown(struct sfb_diag *d, const struct sfb_loc *loc,
+		      const char *what, const char *name,
+		      const char *const *candidates, size_t n)
+{
+	const char *hint = sfb_suggest(name, candidates, n);
+
+	if (hint)
+		sfb_diag_report(d, SFB_ERROR, loc,
+				"unknown %s '%s'; did you mean '%s'?",
+				what, name, hint);
+	else
+		sfb_diag_report(d, SFB_ERROR, loc, "unknown %s '%s'", what, name);
+}
+
+/* Print line @loc->line of its source, then a caret line under the span. */
+static void print_source_line(const struct sfb_diag *d,
+			      const struct sfb_loc *loc, FILE *f)
+{
+	const struct source *s = find_source(d, loc->file);
+	const char *p, *end, *line;
+	unsigned int n = 1;
+
+	if (!s || !loc->line)
+		return;
+	p = s->text;
+	end = s->text + s->len;
+	while (n < loc->line && p < end) {
+		p = memchr(p, '\n', (size_t)(end - p));
+		if (!p)
+			return;
+		p++;
+		n++;
+	}
+	line = p;
+	while (p < end && *p != '\n' && *p != '\r')
+		p++;
+	fprintf(f, "%.*s\n", (int)(p - line), line);
+	/* Reuse the line's own tabs so the caret lines up in any tab width. */
+	for (unsigned int i = 0; i + 1 < loc->col && line + i < p; i++)
+		fputc(line[i] == '\t' ? '\t' : ' ', f);
+	fputc('^', f);
+	for (unsigned int i = 1; i < loc->len; i++)
+		fputc('~', f);
+	fputc('\n', f);
+}
+
+static void print_one(const struct sfb_diag *d, const struct diagnostic *diag,
+		      FILE *f)
+{
+	if (diag->loc.file && diag->loc.line)
+		fprintf(f, "%s:%u:%u: ", diag->loc.file, diag->loc.line,
+			diag->loc.col);
+	else if (diag->loc.file)
+		fprintf(f, "%s: ", diag->loc.file);
+	fprintf(f, "%s: %s\n", severity_names[diag->sev], diag->msg);
+	if (diag->loc.file && diag->loc.line)
+		print_source_line(d, &diag->loc, f);
+}
+
+static size_t source_index(const struct sfb_diag *d, const char *name)
+{
+	for (size_t i = 0; i < d->n_sources; i++)
+		if (d->sources[i].name == name)
+			return i;
+	return d->n_sources;	/* no location: last */
+}
+
+static int cmp_position(const void *pa, const void *pb, void *ctx)
+{
+	const struct diagnostic *a = *(const struct diagnostic *const *)pa;
+	const struct diagnostic *b = *(const struct diagnostic *const *)pb;
+	const struct sfb_diag *d = ctx;
+	size_t fa = source_index(d, a->loc.file), fb = source_index(d, b->loc.file);
+
+	if (fa != fb)
+		return fa < fb ? -1 : 1;
+	if (a->loc.line != b->loc.line)
+		return a->loc.line < b->loc.line ? -1 : 1;
+	if (a->loc.col != b->loc.col)
+		return a->loc.col < b->loc.col ? -1 : 1;
+	return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/*
+ * Diagnostics in source order: lint is found role by role in dependency
+ * order, which would read as random jumps through the file.
+ */
+static const struct diagnostic **sorted(const struct sfb_diag *d)
+{
+	const struct diagnostic **v = xcalloc(d->n, sizeof(*v));
+	size_t n = 0;
+
+	for (const struct diagnostic *diag = d->head; diag; diag = diag->next)
+		v[n++] = diag;
+	qsort_r(v, n, sizeof(*v), cmp_position, (void *)d);
+	return v;
+}
+
+void sfb_diag_print(const struct sfb_diag *d, FILE *f, bool errors_only)
+{
+	const char *top = d->n_sources ? d->sources[0].name : NULL;
+	const struct diagnostic **v = sorted(d);
+	unsigned int hidden = 0;
+
+	for (size_t i = 0; i < d->n; i++) {
+		const struct diagnostic *diag = v[i];
+
+		if (diag->sev != SFB_ERROR) {
+			if (errors_only)
+				continue;
+			if (diag->loc.file && diag->loc.file != top) {
+				hidden++;
+				continue;
+			}
+		}
+		print_one(d, diag, f);
+		for (const struct diagnostic *n = diag->notes; n; n = n->next)
+			print_one(d, n, f);
+	}
+	free(v);
+	if (hidden)
+		fprintf(f, "%s: note: %u lint message%s from included files not "
+			   "shown; run sfbctl check on those files to see them\n",
+			top, hidden, hidden == 1 ? "" : "s");
+}
+
+void sfb_json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", f);
+		else if (*p == '\t')
+			fputs("\\t", f);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+static void print_json_one(const struct diagnostic *diag, FILE *f)
+{
+	fprintf(f, "{\"severity\":\"%s\",\"file\":", severity_names[diag->sev]);
+	if (diag->loc.file)
+		sfb_json_string(f, diag->loc.file);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"line\":%u,\"column\":%u,\"length\":%u,\"message\":",
+		diag->loc.line, diag->loc.col, diag->loc.len);
+	sfb_json_string(f, diag->msg);
+	if (diag->notes) {
+		fputs(",\"notes\":[", f);
+		for (const struct diagnostic *n = diag->notes; n; n = n->next) {
+			print_json_one(n, f);
+			if (n->next)
+				fputc(',', f);
+		}
+		fputc(']', f);
+	}
+	fputc('}', f);
+}
+
+void sfb_diag_print_json(const struct sfb_diag *d, FILE *f)
+{
+	const struct diagnostic **v = sorted(d);
+
+	fputc('[', f);
+	for (size_t i = 0; i < d->n; i++) {
+		if (i)
+			fputc(',', f);
+		print_json_one(v[i], f);
+	}
+	fputc(']', f);
+	free(v);
+}

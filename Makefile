@@ -39,6 +39,8 @@ LIB_SRCS := $(filter-out user/main.c,$(wildcard user/*.c)) $(CORE_SRCS)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
 BENCH_SRCS := $(wildcard tools/bench/*.c)
+# Helpers the selftests run inside the VM (probes, raw netlink clients).
+SELFTEST_SRCS := $(wildcard tests/selftests/*.c)
 
 objs = $(patsubst %.c,$(1)/%.o,$(2))
 
@@ -55,6 +57,7 @@ $(eval $(call flavour,build/fuzz,$$(CLANG),$$(FUZZ_FLAGS)))
 UNIT_BINS := $(patsubst tests/unit/%.c,build/san/tests/%,$(UNIT_SRCS))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/tests/%,$(FUZZ_SRCS))
 BENCH_BINS := $(patsubst tools/bench/%.c,build/bench/%,$(BENCH_SRCS))
+SELFTEST_BINS := $(patsubst tests/selftests/%.c,build/selftests/%,$(SELFTEST_SRCS))
 
 .PHONY: all module user check unit selftest demo style clean fuzz \
 	bench-portmap test-bins
@@ -97,17 +100,21 @@ build/fuzz/tests/%: tests/fuzz/%.c $(call objs,build/fuzz,$(LIB_SRCS))
 	$(CLANG) $(CFLAGS) -fsanitize=fuzzer,address,undefined $(SFB_CFLAGS) \
 		-o $@ $^ $(MNL_LIBS)
 
+build/selftests/%: tests/selftests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SFB_CFLAGS) -o $@ $< $(MNL_LIBS)
+
 build/bench/%: tools/bench/%.c $(CORE_SRCS)
 	@mkdir -p $(@D)
 	$(CC) -O2 -march=native $(SFB_CFLAGS) -o $@ $^
 
 # What tests/run-tests needs: the tools under test in both flavours.
-test-bins: all build/san/sfbctl $(UNIT_BINS) $(FUZZ_BINS)
+test-bins: all build/san/sfbctl $(UNIT_BINS) $(FUZZ_BINS) $(SELFTEST_BINS)
 
 unit: test-bins
 	tests/run-tests --unit
 
-selftest: all
+selftest: all $(SELFTEST_BINS)
 	tests/run-tests --selftest
 
 check: test-bins
@@ -130,5 +137,8 @@ style: $(CHECKPATCH)
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	rm -rf build user/sfbctl
+
+# Keep objects make sees as intermediate: no "rm" after the totals line.
+.SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -91,7 +91,7 @@ $(KSFT_DIR)/kselftest_harness.h $(CHECKPATCH) &:
 build/san/tests/%: tests/unit/%.c $(call objs,build/san,$(LIB_SRCS)) \
 		$(KSFT_DIR)/kselftest_harness.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) $(SFB_CFLAGS) -I$(KSFT_DIR) \
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(SFB_CFLAGS) -I$(KSFT_DIR) -MMD -MP \
 		-Wno-unused-parameter -o $@ $< \
 		$(call objs,build/san,$(LIB_SRCS)) $(MNL_LIBS)
 
@@ -102,11 +102,11 @@ build/fuzz/tests/%: tests/fuzz/%.c $(call objs,build/fuzz,$(LIB_SRCS))
 
 build/selftests/%: tests/selftests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SFB_CFLAGS) -o $@ $< $(MNL_LIBS)
+	$(CC) $(CFLAGS) $(SFB_CFLAGS) -MMD -MP -o $@ $< $(MNL_LIBS)
 
 build/bench/%: tools/bench/%.c $(CORE_SRCS)
 	@mkdir -p $(@D)
-	$(CC) -O2 -march=native $(SFB_CFLAGS) -o $@ $^
+	$(CC) -O2 -march=native $(SFB_CFLAGS) -MMD -MP -o $@ $^
 
 # What tests/run-tests needs: the tools under test in both flavours.
 test-bins: all build/san/sfbctl $(UNIT_BINS) $(FUZZ_BINS) $(SELFTEST_BINS)

@@ -6,12 +6,15 @@
  */
 
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
 #include <uapi/linux/sfb.h>
 
+#include "hooks.h"
+#include "ruleset.h"
 #include "sfb.h"
 
 static unsigned int sfb_net_id __read_mostly;
@@ -21,14 +24,70 @@ struct sfb_net *sfb_net(const struct net *net)
 	return net_generic(net, sfb_net_id);
 }
 
+struct sfb_ruleset *sfb_net_ruleset(struct sfb_net *sn)
+{
+	return rcu_dereference_protected(sn->ruleset,
+					 lockdep_is_held(&sn->lock));
+}
+
+void sfb_net_discard_txn(struct sfb_net *sn)
+{
+	lockdep_assert_held(&sn->lock);
+	if (!sn->txn)
+		return;
+	sfb_ruleset_free(sn->txn);
+	sn->txn = NULL;
+}
+
+/*
+ * Put @rs (compiled; NULL: none) in force in @net, atomically: a packet
+ * sees the old ruleset or the new one. The hooks exist only while there is
+ * a ruleset. The old one is freed once no packet can still be using it.
+ */
+int sfb_net_install(struct net *net, struct sfb_ruleset *rs)
+{
+	struct sfb_net *sn = sfb_net(net);
+	struct sfb_ruleset *old = sfb_net_ruleset(sn);
+	int err;
+
+	if (rs && !old) {
+		err = sfb_hooks_register(net);
+		if (err)
+			return err;
+	}
+	rcu_assign_pointer(sn->ruleset, rs);
+	sn->generation++;
+	if (!old)
+		return 0;
+	if (!rs)
+		sfb_hooks_unregister(net);
+	sfb_ruleset_free_rcu(old);
+	return 0;
+}
+
 static int __net_init sfb_net_init(struct net *net)
 {
 	mutex_init(&sfb_net(net)->lock);
 	return 0;
 }
 
+/*
+ * pre_exit, not exit: the core waits for an RCU grace period between the
+ * two, so no hook still reads this namespace's sfb_net when it is freed.
+ */
+static void __net_exit sfb_net_pre_exit(struct net *net)
+{
+	struct sfb_net *sn = sfb_net(net);
+
+	mutex_lock(&sn->lock);
+	sfb_net_discard_txn(sn);
+	sfb_net_install(net, NULL);
+	mutex_unlock(&sn->lock);
+}
+
 static struct pernet_operations sfb_net_ops = {
 	.init = sfb_net_init,
+	.pre_exit = sfb_net_pre_exit,
 	.id = &sfb_net_id,
 	.size = sizeof(struct sfb_net),
 };
@@ -58,6 +117,8 @@ static void __exit sfb_exit(void)
 {
 	sfb_netlink_uninit();
 	unregister_pernet_subsys(&sfb_net_ops);
+	/* Rulesets replaced or removed are freed by RCU callbacks. */
+	rcu_barrier();
 }
 
 module_init(sfb_init);

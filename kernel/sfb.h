@@ -6,7 +6,11 @@
 #define _NF_SFB_H
 
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/types.h>
+
+struct net;
+struct sfb_ruleset;
 
 /*
  * Limits per ruleset, reported by SFB_CMD_GET_INFO and documented in
@@ -22,9 +26,21 @@
 struct sfb_net {
 	/* Serialises every change to this namespace's ruleset. */
 	struct mutex lock;
+	/* The ruleset in force; the hooks are registered while it is set. */
+	struct sfb_ruleset __rcu *ruleset;
+	/* The ruleset being loaded, owned by the socket txn_portid. */
+	struct sfb_ruleset *txn;
+	u32 txn_portid;
+	/* Sequence number of the transaction's last accepted message. */
+	u32 txn_seq;
+	/* +1 at every commit and flush. */
+	u64 generation;
 };
 
 struct sfb_net *sfb_net(const struct net *net);
+int sfb_net_install(struct net *net, struct sfb_ruleset *rs);
+struct sfb_ruleset *sfb_net_ruleset(struct sfb_net *sn);
+void sfb_net_discard_txn(struct sfb_net *sn);
 
 int sfb_netlink_init(void);
 void sfb_netlink_uninit(void);

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The ruleset: what one network namespace loaded (policy, roles, bindings,
+ * ipsec exemptions, kept as loaded for dumps) and what it compiles to for
+ * the packet path (targets, address spans, port maps, counters).
+ *
+ * Life cycle: sfb_ruleset_create() at LOAD_BEGIN, sfb_ruleset_add_*() per
+ * message, sfb_ruleset_compile() at COMMIT; from then on the object is
+ * immutable except for its counters, is published with RCU and is freed
+ * with sfb_ruleset_free_rcu(). All of it is charged to one memory budget.
+ */
+#ifndef _NF_SFB_RULESET_H
+#define _NF_SFB_RULESET_H
+
+#include <linux/rcupdate.h>
+#include <linux/types.h>
+#include <linux/u64_stats_sync.h>
+
+#include <sfb/portmap.h>
+#include <uapi/linux/sfb.h>
+
+#include "sfb.h"
+
+/* Address families, as indexes. */
+enum { SFB_FAM_IPV4, SFB_FAM_IPV6, SFB_NFAMS };
+/* L4 protocols, as indexes: the bit number of SFB_PROTO_*. */
+enum { SFB_PI_TCP, SFB_PI_UDP, SFB_NPROTOS };
+
+/*
+ * Port maps of a target, per protocol. The first three are keyed by the
+ * destination port and have per-segment counters; the last one is keyed by
+ * the source port ("from ROLE" exemptions, applied to the source's target).
+ */
+enum sfb_map_kind {
+	SFB_MAP_SERVICE = SFB_CLASS_SERVICE,
+	SFB_MAP_MEDIA = SFB_CLASS_MEDIA,
+	SFB_MAP_EXEMPT_DPORT = SFB_CLASS_EXEMPT,
+	SFB_MAP_EXEMPT_SPORT,
+	__SFB_MAP_MAX
+};
+
+/* An address in host byte order; IPv4 uses lo only. */
+struct sfb_addr {
+	u64 hi;
+	u64 lo;
+};
+
+struct sfb_rule {
+	char name[SFB_NAME_MAX];
+	char transport[SFB_NAME_MAX];
+	u16 first;		/* host order, inclusive */
+	u16 last;
+	u8 class;		/* SFB_CLASS_SERVICE or SFB_CLASS_MEDIA */
+	u8 protos;		/* SFB_PROTO_* */
+};
+
+struct sfb_role {
+	char name[SFB_NAME_MAX];	/* "" while the role is not loaded */
+	char description[SFB_TEXT_MAX];
+	struct sfb_rule *rules;
+	u32 nrules;
+	u32 cap;
+};
+
+struct sfb_bind {
+	struct sfb_addr addr;
+	u32 role;
+	u8 fam;			/* SFB_FAM_* */
+	u8 prefixlen;
+};
+
+/* Which optional attributes an exemption came with. */
+#define SFB_EXEMPT_F_FROM	BIT(0)
+#define SFB_EXEMPT_F_TO		BIT(1)
+#define SFB_EXEMPT_F_SPORT	BIT(2)
+#define SFB_EXEMPT_F_DPORT	BIT(3)
+/* It constrains the source side (compiled into sport maps). */
+#define SFB_EXEMPT_F_SRC_SIDE	BIT(4)
+
+struct sfb_exempt {
+	char name[SFB_NAME_MAX];
+	u32 from_role;
+	u32 to_role;
+	struct sfb_port_range sport;	/* 0-65535 when absent */
+	struct sfb_port_range dport;
+	u8 protos;
+	u8 flags;		/* SFB_EXEMPT_F_* */
+};
+
+struct sfb_policy {
+	u8 mode;		/* enum sfb_mode */
+	u32 mark[__SFB_CLASS_MAX];
+};
+
+struct sfb_map {
+	struct sfb_portmap *pm;	/* NULL: empty */
+	u32 stat;		/* counter of segment 0 (counted kinds only) */
+};
+
+/* One distinct set of roles some address holds. */
+struct sfb_target {
+	u64 roles;		/* BIT(role id) */
+	u32 stat;		/* first of its __SFB_CNT_MAX counters */
+	/* false: no port rules, never dropped (sfb_ruleset_classify()) */
+	bool enforce;
+	struct sfb_map map[SFB_NPROTOS][__SFB_MAP_MAX];
+};
+
+/* Disjoint address intervals, sorted, each held by one target. */
+struct sfb_span {
+	struct sfb_addr first;
+	struct sfb_addr last;
+	u32 target;
+};
+
+struct sfb_stat {
+	u64_stats_t packets;
+	u64_stats_t bytes;
+};
+
+struct sfb_ruleset {
+	struct rcu_head rcu;
+	size_t memory;		/* bytes charged */
+	size_t budget;		/* bytes it may use in total */
+	struct sfb_policy policy;
+
+	/* as loaded */
+	struct sfb_role role[SFB_MAX_ROLES];
+	u32 nrules;
+	struct sfb_bind *binds;
+	u32 nbinds;
+	u32 binds_cap;
+	struct sfb_exempt *exempts;
+	u32 nexempts;
+	u32 exempts_cap;
+
+	/* compiled */
+	struct sfb_target *targets;
+	u32 ntargets;
+	struct sfb_span *spans[SFB_NFAMS];
+	u32 nspans[SFB_NFAMS];
+	/* any -> any exemptions, namespace-wide */
+	struct sfb_map any_dport[SFB_NPROTOS];
+	struct sfb_map any_sport[SFB_NPROTOS];
+	/* some target has a sport map: look the source up */
+	bool src_lookup;
+	/* per CPU: struct sfb_cpu_stats, stats_stride bytes apart */
+	void *stats;
+	size_t stats_stride;
+	u32 nstats;
+};
+
+/* What the packet path and SFB_CMD_MATCH know of a packet. */
+struct sfb_packet {
+	struct sfb_addr saddr;
+	struct sfb_addr daddr;
+	u8 fam;			/* SFB_FAM_* */
+	u8 pi;			/* SFB_PI_* */
+	u16 sport;		/* host order */
+	u16 dport;
+	bool new_flow;
+};
+
+struct sfb_result {
+	const struct sfb_target *dst;	/* the bound destination, or NULL */
+	const struct sfb_target *src;	/* the bound source, if looked up */
+	int seg[__SFB_CLASS_MAX];	/* segment in dst's map, or -ENOENT */
+	u32 classes;			/* BIT(enum sfb_class) */
+	u32 mark;			/* bits to OR into skb->mark */
+	bool src_exempt;		/* exempt by the source's target */
+	u8 pi;
+	u8 verdict;			/* enum sfb_verdict */
+};
+
+struct sfb_ruleset *sfb_ruleset_create(const struct sfb_policy *policy,
+				       size_t budget);
+void sfb_ruleset_free(struct sfb_ruleset *rs);
+void sfb_ruleset_free_rcu(struct sfb_ruleset *rs);
+u32 sfb_ruleset_alive(void);
+
+void sfb_ruleset_set_role(struct sfb_ruleset *rs, u32 id, const char *name,
+			  const char *description);
+int sfb_ruleset_add_rule(struct sfb_ruleset *rs, u32 id,
+			 const struct sfb_rule *rule);
+int sfb_ruleset_add_bind(struct sfb_ruleset *rs, const struct sfb_bind *bind);
+int sfb_ruleset_add_exempt(struct sfb_ruleset *rs,
+			   const struct sfb_exempt *exempt);
+int sfb_ruleset_compile(struct sfb_ruleset *rs);
+
+const struct sfb_target *sfb_ruleset_lookup(const struct sfb_ruleset *rs,
+					    u8 fam,
+					    const struct sfb_addr *addr);
+void sfb_ruleset_classify(const struct sfb_ruleset *rs,
+			  const struct sfb_packet *pkt, struct sfb_result *res);
+
+void sfb_ruleset_count(const struct sfb_ruleset *rs,
+		       const struct sfb_result *res, unsigned int len);
+void sfb_ruleset_count_ns(const struct sfb_ruleset *rs,
+			  enum sfb_counter kind, unsigned int len);
+void sfb_ruleset_read_stat(const struct sfb_ruleset *rs, u32 idx,
+			   u64 *packets, u64 *bytes);
+void sfb_ruleset_zero_stats(const struct sfb_ruleset *rs);
+
+void sfb_addr_load(struct sfb_addr *addr, const void *bytes, u8 fam);
+void sfb_addr_store(const struct sfb_addr *addr, void *bytes, u8 fam);
+bool sfb_prefix_is_canonical(const struct sfb_addr *addr, u8 fam,
+			     u8 prefixlen);
+
+static inline unsigned int sfb_fam_bits(u8 fam)
+{
+	return fam == SFB_FAM_IPV4 ? 32 : 128;
+}
+
+#endif /* _NF_SFB_RULESET_H */

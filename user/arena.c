@@ -99,3 +99,17 @@ char *sfb_arena_strdup(struct sfb_arena *a, const char *s)
 {
 	return sfb_arena_strndup(a, s, strlen(s));
 }
+
+void *sfb_arena_grow(struct sfb_arena *a, void *v, size_t n, size_t *cap,
+		     size_t size)
+{
+	void *bigger;
+
+	if (n < *cap)
+		return v;
+	*cap = *cap ? 2 * *cap : 16;
+	bigger = sfb_arena_array(a, *cap, size);
+	if (n)
+		memcpy(bigger, v, n * size);
+	return bigger;
+}

@@ -17,5 +17,12 @@ void *sfb_arena_alloc(struct sfb_arena *a, size_t size);
 void *sfb_arena_array(struct sfb_arena *a, size_t n, size_t size);
 char *sfb_arena_strndup(struct sfb_arena *a, const char *s, size_t len);
 char *sfb_arena_strdup(struct sfb_arena *a, const char *s);
+/*
+ * Make room for element @n of the array @v of @size-byte elements, @cap of
+ * them allocated: returns @v, or a copy twice as large (old ones are left
+ * to the arena). For arrays that grow one element at a time.
+ */
+void *sfb_arena_grow(struct sfb_arena *a, void *v, size_t n, size_t *cap,
+		     size_t size);
 
 #endif

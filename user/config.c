@@ -53,15 +53,15 @@ const char *sfb_class_name(enum sfb_class class)
 	static const char *const names[] = {
 		[SFB_CLASS_SERVICE] = "service",
 		[SFB_CLASS_MEDIA] = "media",
-		[SFB_CLASS_IPSEC_EXEMPT] = "ipsec-exempt",
+		[SFB_CLASS_EXEMPT] = "ipsec-exempt",
 	};
 
 	return class < SFB_CLASS_COUNT ? names[class] : "?";
 }
 
-const char *sfb_policy_name(enum sfb_policy_mode mode)
+const char *sfb_policy_name(enum sfb_mode mode)
 {
-	return mode == SFB_POLICY_ENFORCE ? "enforce" : "monitor";
+	return mode == SFB_MODE_ENFORCE ? "enforce" : "monitor";
 }
 
 const char *sfb_protos_name(uint8_t protos)
@@ -688,6 +688,7 @@ static void collect_bindings(struct resolver *r)
 		v[n].n_prefixes = ab->n_prefixes;
 		v[n].ifaces = (const char (*)[SFB_IFNAMSIZ])ifaces;
 		v[n].n_ifaces = ab->n_ifaces;
+		v[n].iface_loc = ab->iface_loc;
 	}
 	r->cfg->bindings = v;
 	r->cfg->n_bindings = n;
@@ -698,8 +699,8 @@ static void collect_policy(struct resolver *r)
 {
 	const struct ast_setting *mark = r->ast->mark;
 
-	r->cfg->mode = r->ast->policy.set ? (enum sfb_policy_mode)r->ast->policy.value
-					  : SFB_POLICY_MONITOR;
+	r->cfg->mode = r->ast->policy.set ? (enum sfb_mode)r->ast->policy.value
+					  : SFB_MODE_MONITOR;
 	for (int c = 0; c < SFB_CLASS_COUNT; c++) {
 		r->cfg->mark[c] = mark[c].value;
 		for (int o = 0; o < c; o++) {

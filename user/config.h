@@ -17,25 +17,14 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "uapi/linux/sfb.h"
 
-/* L4 protocols, as a bitmask: a rule may hold both. */
-enum {
-	SFB_PROTO_TCP = 1 << 0,
-	SFB_PROTO_UDP = 1 << 1,
-	SFB_PROTO_ALL = SFB_PROTO_TCP | SFB_PROTO_UDP,
-};
-
-enum sfb_class {
-	SFB_CLASS_SERVICE,	/* a port the role must have open */
-	SFB_CLASS_MEDIA,	/* the role's media range */
-	SFB_CLASS_IPSEC_EXEMPT,	/* flows that must bypass IPsec */
-	SFB_CLASS_COUNT,
-};
-
-enum sfb_policy_mode {
-	SFB_POLICY_MONITOR,	/* count, never drop: the default */
-	SFB_POLICY_ENFORCE,
-};
+/*
+ * Protocol sets (SFB_PROTO_*), classes (enum sfb_class) and modes (enum
+ * sfb_mode) are the UAPI's, so a configuration needs no translation to be
+ * loaded. SFB_CLASS_EXEMPT is spelt "ipsec-exempt" in files.
+ */
+#define SFB_CLASS_COUNT (SFB_CLASS_MAX + 1)
 
 /* Input bounds beyond the lexer's. */
 #define SFB_MAX_INCLUDE_DEPTH	8
@@ -114,6 +103,7 @@ struct sfb_binding {
 	size_t n_prefixes;
 	const char (*ifaces)[SFB_IFNAMSIZ];
 	size_t n_ifaces;
+	struct sfb_loc iface_loc;	/* of the first "iface" keyword */
 	struct sfb_loc loc;
 };
 
@@ -126,7 +116,7 @@ struct sfb_config {
 	size_t n_exempts;
 	const struct sfb_binding *bindings;
 	size_t n_bindings;
-	enum sfb_policy_mode mode;
+	enum sfb_mode mode;		/* SFB_MODE_MONITOR unless set */
 	uint32_t mark[SFB_CLASS_COUNT];	/* skb->mark bits per class; 0 = none */
 	struct sfb_arena *arena;	/* private */
 };
@@ -151,7 +141,7 @@ const struct sfb_role *sfb_config_role(const struct sfb_config *cfg,
 bool sfb_role_is_a(const struct sfb_role *role, const struct sfb_role *base);
 
 const char *sfb_class_name(enum sfb_class class);	/* "service"... */
-const char *sfb_policy_name(enum sfb_policy_mode mode);
+const char *sfb_policy_name(enum sfb_mode mode);
 /* "tcp", "udp" or "tcp,udp". */
 const char *sfb_protos_name(uint8_t protos);
 /* "N" or "N-M" into @buf (at least 12 bytes). */

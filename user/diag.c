@@ -342,7 +342,9 @@ static const struct diagnostic **sorted(const struct sfb_diag *d)
 	return v;
 }
 
-void sfb_diag_print(const struct sfb_diag *d, FILE *f, bool errors_only)
+/* Print diagnostics up to severity @least; return how many were hidden. */
+static unsigned int print_upto(const struct sfb_diag *d, FILE *f,
+			       enum sfb_severity least)
 {
 	const char *top = d->n_sources ? d->sources[0].name : NULL;
 	const struct diagnostic **v = sorted(d);
@@ -352,7 +354,7 @@ void sfb_diag_print(const struct sfb_diag *d, FILE *f, bool errors_only)
 		const struct diagnostic *diag = v[i];
 
 		if (diag->sev != SFB_ERROR) {
-			if (errors_only)
+			if (diag->sev > least)
 				continue;
 			if (diag->loc.file && diag->loc.file != top) {
 				hidden++;
@@ -364,6 +366,19 @@ void sfb_diag_print(const struct sfb_diag *d, FILE *f, bool errors_only)
 			print_one(d, n, f);
 	}
 	free(v);
+	return hidden;
+}
+
+void sfb_diag_print_warnings(const struct sfb_diag *d, FILE *f)
+{
+	print_upto(d, f, SFB_WARNING);
+}
+
+void sfb_diag_print(const struct sfb_diag *d, FILE *f, bool errors_only)
+{
+	const char *top = d->n_sources ? d->sources[0].name : NULL;
+	unsigned int hidden = print_upto(d, f, errors_only ? SFB_ERROR : SFB_NOTE);
+
 	if (hidden)
 		fprintf(f, "%s: note: %u lint message%s from included files not "
 			   "shown; run sfbctl check on those files to see them\n",

@@ -73,6 +73,11 @@ const char *sfb_suggest(const char *word, const char *const *candidates,
  * checking a site file cannot fix the shipped catalogue.
  */
 void sfb_diag_print(const struct sfb_diag *d, FILE *f, bool errors_only);
+/*
+ * Errors and warnings only, and only those of the top-level file: what a
+ * command that acts on a file (load) should say, without check's lint.
+ */
+void sfb_diag_print_warnings(const struct sfb_diag *d, FILE *f);
 /* All diagnostics as a JSON array (attached notes nested as "notes"). */
 void sfb_diag_print_json(const struct sfb_diag *d, FILE *f);
 

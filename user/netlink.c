@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -32,21 +33,17 @@ static struct nlmsghdr *genl_request(struct sfb_nl *nl, uint16_t family,
 	return nlh;
 }
 
-struct nl_error {
-	int error;		/* positive errno, 0 for an ack */
-	char msg[256];		/* the kernel's extack message, if any */
-};
-
 /* libmnl hands data and control callbacks the same pointer: this one. */
 struct talk_ctx {
 	mnl_cb_t cb;
 	void *data;
-	struct nl_error err;
+	struct sfb_nl_error err;	/* error 0: an ack */
+	bool intr;			/* a dump message had NLM_F_DUMP_INTR */
 };
 
 static int extack_attr_cb(const struct nlattr *attr, void *data)
 {
-	struct nl_error *e = data;
+	struct sfb_nl_error *e = data;
 
 	if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
 	    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
@@ -58,7 +55,7 @@ static int extack_attr_cb(const struct nlattr *attr, void *data)
 static int error_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
-	struct nl_error *e = &((struct talk_ctx *)data)->err;
+	struct sfb_nl_error *e = &((struct talk_ctx *)data)->err;
 	unsigned int off = sizeof(*err);
 
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*err))) {
@@ -66,6 +63,7 @@ static int error_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_ERROR;
 	}
 	e->error = -err->error;
+	e->seq = nlh->nlmsg_seq;
 	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
 		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
 			off += err->msg.nlmsg_len - sizeof(err->msg);
@@ -75,6 +73,24 @@ static int error_cb(const struct nlmsghdr *nlh, void *data)
 	return e->error ? MNL_CB_ERROR : MNL_CB_STOP;
 }
 
+/* A dump that fails after it started reports the error in NLMSG_DONE. */
+static int done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct sfb_nl_error *e = &((struct talk_ctx *)data)->err;
+	int error;
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(error)))
+		return MNL_CB_STOP;
+	memcpy(&error, mnl_nlmsg_get_payload(nlh), sizeof(error));
+	if (!error)
+		return MNL_CB_STOP;
+	e->error = -error;
+	e->seq = nlh->nlmsg_seq;
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+		mnl_attr_parse(nlh, sizeof(error), extack_attr_cb, e);
+	return MNL_CB_ERROR;
+}
+
 static int data_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct talk_ctx *t = data;
@@ -82,14 +98,41 @@ static int data_cb(const struct nlmsghdr *nlh, void *data)
 	return t->cb ? t->cb(nlh, t->data) : MNL_CB_OK;
 }
 
+/*
+ * libmnl fails a batch at the first NLM_F_DUMP_INTR message, DONE included,
+ * and would leave the rest of the dump queued on the socket, where it would
+ * break the next request. So look for the flag first; once seen, only read
+ * on to the end of the dump.
+ */
+static bool dump_ends(const void *buf, size_t len, struct talk_ctx *t)
+{
+	const struct nlmsghdr *nlh = buf;
+	int left = (int)len;
+	bool end = false;
+
+	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+			t->intr = true;
+		if (nlh->nlmsg_type == NLMSG_DONE ||
+		    nlh->nlmsg_type == NLMSG_ERROR)
+			end = true;
+	}
+	return end;
+}
+
 static int talk(struct sfb_nl *nl, struct nlmsghdr *nlh, struct talk_ctx *t)
 {
-	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = error_cb };
+	mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
+		[NLMSG_ERROR] = error_cb,
+		[NLMSG_DONE] = done_cb,
+	};
 	uint32_t seq = nlh->nlmsg_seq;
 	ssize_t n;
 	int ret;
 
-	nlh->nlmsg_flags |= NLM_F_ACK;
+	/* A dump ends with NLMSG_DONE; asking for an ack too gets it twice. */
+	if (!(nlh->nlmsg_flags & NLM_F_DUMP))
+		nlh->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0) {
 		t->err.error = errno;
 		return -1;
@@ -100,6 +143,11 @@ static int talk(struct sfb_nl *nl, struct nlmsghdr *nlh, struct talk_ctx *t)
 			t->err.error = errno;
 			return -1;
 		}
+		if (dump_ends(nl->buf, n, t) && t->intr)
+			return 0;
+		if (t->intr)
+			continue;
+		errno = 0;
 		ret = mnl_cb_run2(nl->buf, n, seq, nl->portid, data_cb, t, ctl,
 				  NLMSG_MIN_TYPE);
 		if (ret == MNL_CB_ERROR && !t->err.error)
@@ -124,7 +172,7 @@ static int family_reply_cb(const struct nlmsghdr *nlh, void *data)
 			      data);
 }
 
-static void print_kernel_error(const struct nl_error *e)
+static void print_kernel_error(const struct sfb_nl_error *e)
 {
 	if (e->error == EPERM)
 		fprintf(stderr, "sfb: permission denied: CAP_NET_ADMIN in the "
@@ -184,19 +232,144 @@ void sfb_nl_close(struct sfb_nl *nl)
 	nl->sock = NULL;
 }
 
+struct sfb_nl *sfb_nl_connect(int *ret)
+{
+	struct sfb_nl *nl = malloc(sizeof(*nl));
+
+	if (!nl) {
+		fprintf(stderr, "sfb: out of memory\n");
+		*ret = SFBCTL_EXIT_ERROR;
+		return NULL;
+	}
+	*ret = sfb_nl_open(nl);
+	if (*ret != SFBCTL_EXIT_OK) {
+		free(nl);
+		return NULL;
+	}
+	return nl;
+}
+
+void sfb_nl_disconnect(struct sfb_nl *nl)
+{
+	if (!nl)
+		return;
+	sfb_nl_close(nl);
+	free(nl);
+}
+
 struct nlmsghdr *sfb_nl_request(struct sfb_nl *nl, uint8_t cmd,
 				uint16_t flags)
 {
 	return genl_request(nl, nl->family, cmd, SFB_GENL_VERSION, flags);
 }
 
-int sfb_nl_talk(struct sfb_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
-		void *data)
+uint32_t sfb_nl_stamp(struct sfb_nl *nl, struct nlmsghdr *nlh)
+{
+	nlh->nlmsg_type = nl->family;
+	nlh->nlmsg_flags |= NLM_F_REQUEST;
+	nlh->nlmsg_seq = ++nl->seq;
+	return nlh->nlmsg_seq;
+}
+
+int sfb_nl_talk_quiet(struct sfb_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
+		      void *data, struct sfb_nl_error *err)
 {
 	struct talk_ctx t = { .cb = cb, .data = data };
 
 	if (talk(nl, nlh, &t) == 0)
 		return SFBCTL_EXIT_OK;
-	print_kernel_error(&t.err);
+	*err = t.err;
 	return SFBCTL_EXIT_KERNEL;
+}
+
+int sfb_nl_talk(struct sfb_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
+		void *data)
+{
+	struct sfb_nl_error err;
+	int ret = sfb_nl_talk_quiet(nl, nlh, cb, data, &err);
+
+	if (ret != SFBCTL_EXIT_OK)
+		print_kernel_error(&err);
+	return ret;
+}
+
+int sfb_nl_dump(struct sfb_nl *nl, uint8_t cmd, mnl_cb_t cb, void *data)
+{
+	struct talk_ctx t = { .cb = cb, .data = data };
+
+	if (talk(nl, sfb_nl_request(nl, cmd, NLM_F_DUMP), &t) < 0) {
+		print_kernel_error(&t.err);
+		return SFBCTL_EXIT_KERNEL;
+	}
+	return t.intr ? SFB_NL_DUMP_INTR : SFBCTL_EXIT_OK;
+}
+
+static int limits_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct sfb_limits *lim = data;
+	uint32_t *u32_field = NULL;
+
+	switch (mnl_attr_get_type(attr)) {
+	case SFB_LIMIT_A_ROLES:
+		u32_field = &lim->roles;
+		break;
+	case SFB_LIMIT_A_SERVICES:
+		u32_field = &lim->services;
+		break;
+	case SFB_LIMIT_A_BINDINGS:
+		u32_field = &lim->bindings;
+		break;
+	case SFB_LIMIT_A_EXEMPTIONS:
+		u32_field = &lim->exemptions;
+		break;
+	case SFB_LIMIT_A_MEMORY:
+		if (mnl_attr_validate(attr, MNL_TYPE_U64) == 0)
+			lim->memory = mnl_attr_get_u64(attr);
+		return MNL_CB_OK;
+	default:	/* newer kernels may report more */
+		return MNL_CB_OK;
+	}
+	if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+		*u32_field = mnl_attr_get_u32(attr);
+	return MNL_CB_OK;
+}
+
+static int info_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct sfb_info *info = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case SFB_A_VERSION:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+			snprintf(info->version, sizeof(info->version), "%s",
+				 mnl_attr_get_str(attr));
+		break;
+	case SFB_A_UAPI_VERSION:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+			info->uapi = mnl_attr_get_u32(attr);
+		break;
+	case SFB_A_LIMITS:
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0)
+			return mnl_attr_parse_nested(attr, limits_attr_cb,
+						     &info->limits);
+		break;
+	case SFB_A_GENERATION:
+		if (mnl_attr_validate(attr, MNL_TYPE_U64) == 0)
+			info->generation = mnl_attr_get_u64(attr);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+int sfb_info_feed(const struct nlmsghdr *nlh, void *data)
+{
+	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), info_attr_cb,
+			      data);
+}
+
+int sfb_nl_get_info(struct sfb_nl *nl, struct sfb_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	return sfb_nl_talk(nl, sfb_nl_request(nl, SFB_CMD_GET_INFO, 0),
+			   sfb_info_feed, info);
 }

@@ -43,13 +43,13 @@ static const char *const transports[] = {
 	"msturn", "dhcp",
 };
 static const char *const policies[] = {
-	[SFB_POLICY_MONITOR] = "monitor",
-	[SFB_POLICY_ENFORCE] = "enforce",
+	[SFB_MODE_MONITOR] = "monitor",
+	[SFB_MODE_ENFORCE] = "enforce",
 };
 static const char *const classes[] = {
 	[SFB_CLASS_SERVICE] = "service",
 	[SFB_CLASS_MEDIA] = "media",
-	[SFB_CLASS_IPSEC_EXEMPT] = "ipsec-exempt",
+	[SFB_CLASS_EXEMPT] = "ipsec-exempt",
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -706,6 +706,8 @@ static bool parse_bind(struct parser *p, const struct sfb_token *kw)
 		return false;
 	while (peek(p)->type == TOK_WORD) {
 		if (word_is(peek(p), "iface")) {
+			if (!ifaces)
+				b->iface_loc = peek(p)->loc;
 			next(p);
 			if (peek(p)->type != TOK_WORD)
 				return expected(p, "interface name");

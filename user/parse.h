@@ -90,6 +90,7 @@ struct ast_bind {
 	size_t n_prefixes;
 	struct ast_iface *ifaces, **ifaces_tail;
 	size_t n_ifaces;
+	struct sfb_loc iface_loc;	/* the first "iface" keyword */
 };
 
 struct ast_setting {
@@ -114,7 +115,7 @@ struct ast {
 	size_t n_exempts;
 	struct ast_bind *binds, **binds_tail;
 	size_t n_binds;
-	struct ast_setting policy;		/* value: enum sfb_policy_mode */
+	struct ast_setting policy;		/* value: enum sfb_mode */
 	struct ast_setting mark[SFB_CLASS_COUNT];
 	struct ast_file files[SFB_MAX_FILES];
 	size_t n_files;

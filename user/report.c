@@ -106,14 +106,14 @@ void sfb_export_csv(const struct sfb_config *cfg, FILE *f)
 		exempt_selector(e, note, sizeof(note));
 		if (e->to)
 			csv_line(f, e->to->name, e->name, e->protos, e->dport, "in",
-				 SFB_CLASS_IPSEC_EXEMPT, note);
+				 SFB_CLASS_EXEMPT, note);
 		if (e->from)
 			csv_line(f, e->from->name, e->name, e->protos, e->sport,
-				 "out", SFB_CLASS_IPSEC_EXEMPT, note);
+				 "out", SFB_CLASS_EXEMPT, note);
 		if (!e->to && !e->from)
 			csv_line(f, "any", e->name, e->protos,
 				 is_any(e->sport) ? e->dport : e->sport, "any",
-				 SFB_CLASS_IPSEC_EXEMPT, note);
+				 SFB_CLASS_EXEMPT, note);
 	}
 }
 

@@ -3,6 +3,7 @@
  * sfbctl: the command table and dispatcher. Each command lives in its own
  * file; main() is in main.c so that tests link everything else.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,6 +16,16 @@ static const struct sfbctl_command commands[] = {
 	  "sfbctl check [-j] FILE" },
 	{ "export", cmd_export, "write a configuration as a CSV or markdown firewall report",
 	  "sfbctl export --format csv|markdown FILE" },
+	{ "flush", cmd_flush, "remove the loaded ruleset",
+	  "sfbctl flush" },
+	{ "load", cmd_load, "load a configuration into nf_sfb atomically, or only have the kernel check it",
+	  "sfbctl load [-c|--check] [-v|--verbose] FILE" },
+	{ "match", cmd_match, "what the loaded ruleset would do with a packet",
+	  "sfbctl match [-j] tcp|udp from ADDR port PORT to ADDR port PORT" },
+	{ "show", cmd_show, "print the loaded ruleset as a configuration file",
+	  "sfbctl show [-j|--json]" },
+	{ "stats", cmd_stats, "print per-role and per-rule counters, optionally zeroing them",
+	  "sfbctl stats [-j|--json] [-z|--zero]" },
 	{ "version", cmd_version,
 	  "show the versions of sfbctl, nf_sfb and its UAPI, and the limits",
 	  "sfbctl version [-j|--json]" },
@@ -46,6 +57,23 @@ int usage_error(const char *name)
 
 	fprintf(stderr, "usage: %s\n", cmd ? cmd->usage : "sfbctl COMMAND");
 	return SFBCTL_EXIT_USAGE;
+}
+
+int sfbctl_json_only(int argc, char *argv[], bool *json)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ 0 }
+	};
+	int c;
+
+	*json = false;
+	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
+		if (c != 'j')
+			return -1;
+		*json = true;
+	}
+	return optind == argc ? 0 : -1;
 }
 
 static int help(int argc, char *argv[])

@@ -5,6 +5,8 @@
 #ifndef SFBCTL_H
 #define SFBCTL_H
 
+#include <stdbool.h>
+
 /* Documented in sfbctl(8); scripts depend on them. */
 enum sfbctl_exit {
 	SFBCTL_EXIT_OK = 0,
@@ -23,12 +25,20 @@ struct sfbctl_command {
 
 extern const char *prog;
 
-int cmd_version(int argc, char *argv[]);
 int cmd_check(int argc, char *argv[]);
 int cmd_export(int argc, char *argv[]);
+int cmd_flush(int argc, char *argv[]);
+int cmd_load(int argc, char *argv[]);
+int cmd_match(int argc, char *argv[]);
+int cmd_show(int argc, char *argv[]);
+int cmd_stats(int argc, char *argv[]);
+int cmd_version(int argc, char *argv[]);
 
 /* Print NAME's usage to stderr and return SFBCTL_EXIT_USAGE. */
 int usage_error(const char *name);
+
+/* Options of a command that takes -j/--json and nothing else: 0 or -1. */
+int sfbctl_json_only(int argc, char *argv[], bool *json);
 
 /* Run the command line ARGV ("sfbctl", COMMAND, ARGS...). */
 int sfbctl_main(int argc, char *argv[]);

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sfbctl load and flush: change the ruleset in force.
+ *
+ * load sends the transaction sfb_compile builds, one message at a time,
+ * each acknowledged before the next, so the first refusal stops it. A
+ * refusal is shown at the statement the refused message came from, as nft
+ * shows kernel errors. The kernel discards the transaction on any error
+ * and on close; LOAD_ABORT says so explicitly.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "compile.h"
+#include "sfbctl.h"
+
+struct load {
+	const char *file;
+	bool check_only, verbose;
+	struct sfb_diag *d;
+	struct sfb_nl *nl;
+	struct sfb_txn txn;
+	struct sfb_info commit;	/* COMMIT's reply: the generation */
+};
+
+static void report_refusal(struct load *l, const struct sfb_nl_error *err)
+{
+	const struct sfb_txn_msg *m = sfb_txn_find(&l->txn, err->seq);
+	/* BEGIN and COMMIT stand for the whole file. */
+	struct sfb_loc whole = { .file = l->file };
+	const struct sfb_loc *loc = m && m->loc.file ? &m->loc : &whole;
+
+	if (err->error == EPERM)
+		sfb_diag_report(l->d, SFB_ERROR, loc,
+				"kernel: permission denied: CAP_NET_ADMIN in the network namespace's user namespace is required");
+	else if (err->msg[0])
+		sfb_diag_report(l->d, SFB_ERROR, loc, "kernel: %s (%s)",
+				err->msg, strerror(err->error));
+	else
+		sfb_diag_report(l->d, SFB_ERROR, loc, "kernel: %s",
+				strerror(err->error));
+}
+
+static int send_txn(struct load *l)
+{
+	struct sfb_nl_error err;
+
+	for (size_t i = 0; i < l->txn.n; i++) {
+		struct sfb_txn_msg *m = &l->txn.msgs[i];
+		bool commit = i + 1 == l->txn.n;
+		int ret;
+
+		m->seq = sfb_nl_stamp(l->nl, m->nlh);
+		ret = sfb_nl_talk_quiet(l->nl, m->nlh,
+					commit ? sfb_info_feed : NULL,
+					&l->commit, &err);
+		if (ret == SFBCTL_EXIT_OK)
+			continue;
+		report_refusal(l, &err);
+		/* Past BEGIN, the transaction is ours to end, if it still is. */
+		if (i > 0)
+			sfb_nl_talk_quiet(l->nl,
+					  sfb_nl_request(l->nl, SFB_CMD_LOAD_ABORT, 0),
+					  NULL, NULL, &err);
+		return ret;
+	}
+	return SFBCTL_EXIT_OK;
+}
+
+static int load(struct load *l)
+{
+	struct sfb_config *cfg = sfb_config_load(l->file, l->d);
+	struct sfb_info info;
+	int ret;
+
+	if (!cfg)
+		return SFBCTL_EXIT_ERROR;
+	l->nl = sfb_nl_connect(&ret);
+	if (l->nl)
+		ret = sfb_nl_get_info(l->nl, &info);
+	if (ret == SFBCTL_EXIT_OK &&
+	    !sfb_compile(cfg, &info.limits, l->check_only, l->d, &l->txn))
+		ret = SFBCTL_EXIT_ERROR;
+	if (ret == SFBCTL_EXIT_OK)
+		ret = send_txn(l);
+	if (ret == SFBCTL_EXIT_OK && l->verbose)
+		printf(l->check_only ?
+		       "%s: nf_sfb would accept it; generation %" PRIu64 " stays in force\n" :
+		       "%s: loaded as generation %" PRIu64 "\n",
+		       l->file, l->commit.generation);
+	sfb_txn_free(&l->txn);
+	sfb_nl_disconnect(l->nl);
+	sfb_config_free(cfg);
+	return ret;
+}
+
+int cmd_load(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "check", no_argument, NULL, 'c' },
+		{ "dry-run", no_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ 0 }
+	};
+	struct load l = { 0 };
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "cv", opts, NULL)) != -1) {
+		if (c == 'c')
+			l.check_only = true;
+		else if (c == 'v')
+			l.verbose = true;
+		else
+			return usage_error("load");
+	}
+	if (optind + 1 != argc)
+		return usage_error("load");
+	l.file = argv[optind];
+	l.d = sfb_diag_new();
+	ret = load(&l);
+	sfb_diag_print_warnings(l.d, stderr);
+	sfb_diag_free(l.d);
+	return ret;
+}
+
+int cmd_flush(int argc, char *argv[])
+{
+	struct sfb_nl *nl;
+	int ret;
+
+	(void)argv;
+	if (argc != 1)
+		return usage_error("flush");
+	nl = sfb_nl_connect(&ret);
+	if (nl)
+		ret = sfb_nl_talk(nl, sfb_nl_request(nl, SFB_CMD_FLUSH, 0),
+				  NULL, NULL);
+	sfb_nl_disconnect(nl);
+	return ret;
+}

@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sfbctl match: ask the kernel what the loaded ruleset would do with the
+ * first packet of a flow, and name the roles its answer refers to (the
+ * reply has target ids: GET_STATS maps them to role ids, GET_RULESET the
+ * ids to names, all of the generation that answered).
+ */
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "ruleset.h"
+#include "sfbctl.h"
+
+#define NO_TARGET UINT32_MAX
+
+struct packet {
+	uint8_t proto;		/* SFB_PROTO_* */
+	int family;
+	uint8_t saddr[16], daddr[16];
+	uint16_t sport, dport;
+};
+
+struct answer {
+	uint64_t generation;
+	uint32_t dst, src;	/* target ids, or NO_TARGET */
+	uint32_t classes, mark;
+	uint8_t verdict;
+	bool valid;
+};
+
+static bool parse_addr(const char *s, int *family, uint8_t *addr)
+{
+	int f = strchr(s, ':') ? AF_INET6 : AF_INET;
+
+	if (inet_pton(f, s, addr) != 1 || (*family && *family != f))
+		return false;
+	*family = f;
+	return true;
+}
+
+static bool parse_port(const char *s, uint16_t *port)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (!*s || *end || v > 65535 || s[0] == '-')
+		return false;
+	*port = (uint16_t)v;
+	return true;
+}
+
+/* tcp|udp from ADDR port PORT to ADDR port PORT */
+static bool parse_packet(int argc, char *argv[], struct packet *p)
+{
+	if (argc != 9 || strcmp(argv[1], "from") || strcmp(argv[3], "port") ||
+	    strcmp(argv[5], "to") || strcmp(argv[7], "port"))
+		return false;
+	if (!strcmp(argv[0], "tcp"))
+		p->proto = SFB_PROTO_TCP;
+	else if (!strcmp(argv[0], "udp"))
+		p->proto = SFB_PROTO_UDP;
+	else {
+		fprintf(stderr, "%s match: invalid protocol '%s' (use tcp or udp)\n",
+			prog, argv[0]);
+		return false;
+	}
+	if (!parse_addr(argv[2], &p->family, p->saddr) ||
+	    !parse_addr(argv[6], &p->family, p->daddr)) {
+		fprintf(stderr, "%s match: invalid addresses '%s' and '%s' (use two IPv4 or two IPv6 addresses)\n",
+			prog, argv[2], argv[6]);
+		return false;
+	}
+	if (!parse_port(argv[4], &p->sport) || !parse_port(argv[8], &p->dport)) {
+		fprintf(stderr, "%s match: invalid ports '%s' and '%s' (use 0-65535)\n",
+			prog, argv[4], argv[8]);
+		return false;
+	}
+	return true;
+}
+
+static int answer_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct answer *a = data;
+	uint32_t *u32 = NULL;
+
+	switch (mnl_attr_get_type(attr)) {
+	case SFB_MATCH_A_DST_TARGET:
+		u32 = &a->dst;
+		break;
+	case SFB_MATCH_A_SRC_TARGET:
+		u32 = &a->src;
+		break;
+	case SFB_MATCH_A_CLASSES:
+		u32 = &a->classes;
+		break;
+	case SFB_MATCH_A_MARK:
+		u32 = &a->mark;
+		break;
+	case SFB_MATCH_A_VERDICT:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+			return MNL_CB_ERROR;
+		a->verdict = mnl_attr_get_u8(attr);
+		a->valid = true;
+		return MNL_CB_OK;
+	default:
+		return MNL_CB_OK;
+	}
+	if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+		return MNL_CB_ERROR;
+	*u32 = mnl_attr_get_u32(attr);
+	return MNL_CB_OK;
+}
+
+static int reply_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct answer *a = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case SFB_A_GENERATION:
+		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
+			return MNL_CB_ERROR;
+		a->generation = mnl_attr_get_u64(attr);
+		break;
+	case SFB_A_MATCH:
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+			return MNL_CB_ERROR;
+		return mnl_attr_parse_nested(attr, answer_attr_cb, a);
+	}
+	return MNL_CB_OK;
+}
+
+static int reply_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), reply_attr_cb,
+			      data);
+}
+
+static int ask(struct sfb_nl *nl, const struct packet *p, struct answer *a)
+{
+	struct nlmsghdr *nlh = sfb_nl_request(nl, SFB_CMD_MATCH, 0);
+	size_t len = p->family == AF_INET ? 4 : 16;
+	struct nlattr *nest = mnl_attr_nest_start(nlh, SFB_A_MATCH);
+	int ret;
+
+	mnl_attr_put(nlh, SFB_MATCH_A_SADDR, len, p->saddr);
+	mnl_attr_put(nlh, SFB_MATCH_A_DADDR, len, p->daddr);
+	mnl_attr_put_u8(nlh, SFB_MATCH_A_PROTO,
+			p->proto == SFB_PROTO_TCP ? IPPROTO_TCP : IPPROTO_UDP);
+	mnl_attr_put_u16(nlh, SFB_MATCH_A_SPORT, p->sport);
+	mnl_attr_put_u16(nlh, SFB_MATCH_A_DPORT, p->dport);
+	mnl_attr_nest_end(nlh, nest);
+	*a = (struct answer){ .dst = NO_TARGET, .src = NO_TARGET };
+	ret = sfb_nl_talk(nl, nlh, reply_cb, a);
+	if (ret == SFBCTL_EXIT_OK && !a->valid) {
+		fprintf(stderr, "sfb: malformed reply from nf_sfb to match\n");
+		ret = SFBCTL_EXIT_ERROR;
+	}
+	return ret;
+}
+
+static const char *const verdict_names[] = {
+	[SFB_VERDICT_ACCEPT] = "accept",
+	[SFB_VERDICT_DROP] = "drop",
+	[SFB_VERDICT_WOULD_DROP] = "would-drop",
+};
+
+static const char *verdict_name(uint8_t v)
+{
+	return v < __SFB_VERDICT_MAX ? verdict_names[v] : "?";
+}
+
+struct view {
+	const struct packet *p;
+	const struct answer *a;
+	const struct sfb_ruleset *rs;
+	const struct sfb_stats *st;
+};
+
+/* The rules of target @id's roles that hold the port, as "role/rule". */
+static void each_rule(const struct view *v, uint32_t id, uint16_t port,
+		      void (*fn)(FILE *f, const char *role, const char *rule,
+				 bool first), FILE *f)
+{
+	const struct sfb_rs_target *t = sfb_stats_target(v->st, id);
+	bool first = true;
+
+	for (size_t i = 0; t && i < t->n_roles; i++) {
+		const struct sfb_rs_role *role = sfb_ruleset_role(v->rs, t->roles[i]);
+
+		for (size_t j = 0; role && j < role->n_rules; j++) {
+			const struct sfb_rule *r = &role->rules[j];
+
+			if (!(r->protos & v->p->proto) || port < r->ports.first ||
+			    port > r->ports.last)
+				continue;
+			fn(f, role->name, r->name, first);
+			first = false;
+		}
+	}
+}
+
+static void each_role(const struct view *v, uint32_t id,
+		      void (*fn)(FILE *f, const char *role, bool first), FILE *f)
+{
+	const struct sfb_rs_target *t = sfb_stats_target(v->st, id);
+	char buf[32];
+
+	for (size_t i = 0; t && i < t->n_roles; i++)
+		fn(f, sfb_ruleset_role_name(v->rs, t->roles[i], buf, sizeof(buf)),
+		   i == 0);
+}
+
+static void text_role(FILE *f, const char *role, bool first)
+{
+	fprintf(f, "%s%s", first ? "" : " ", role);
+}
+
+static void text_rule(FILE *f, const char *role, const char *rule, bool first)
+{
+	fprintf(f, "%s%s/%s", first ? "" : " ", role, rule);
+}
+
+static void json_role(FILE *f, const char *role, bool first)
+{
+	if (!first)
+		fputc(',', f);
+	sfb_json_string(f, role);
+}
+
+static void json_rule(FILE *f, const char *role, const char *rule, bool first)
+{
+	fputs(first ? "{\"role\":" : ",{\"role\":", f);
+	sfb_json_string(f, role);
+	fputs(",\"rule\":", f);
+	sfb_json_string(f, rule);
+	fputc('}', f);
+}
+
+/* The two ways to print one side of the flow. */
+struct side_format {
+	const char *head;	/* printf, with the side's name */
+	const char *unbound;
+	const char *target;	/* printf, with the target id */
+	const char *rules;	/* between roles and rules */
+	const char *tail;
+	void (*role)(FILE *f, const char *role, bool first);
+	void (*rule)(FILE *f, const char *role, const char *rule, bool first);
+};
+
+static const struct side_format text_format = {
+	"%s: ", "not bound\n", "target %u: ", "\n\trules: ", "\n",
+	text_role, text_rule,
+};
+
+static const struct side_format json_format = {
+	",\"%s\":", "null", "{\"target\":%u,\"roles\":[", "],\"rules\":[",
+	"]}", json_role, json_rule,
+};
+
+static void print_side(FILE *f, const struct view *v,
+		       const struct side_format *fmt, const char *side,
+		       uint32_t id, uint16_t port)
+{
+	fprintf(f, fmt->head, side);
+	if (id == NO_TARGET) {
+		fputs(fmt->unbound, f);
+		return;
+	}
+	fprintf(f, fmt->target, id);
+	each_role(v, id, fmt->role, f);
+	fputs(fmt->rules, f);
+	each_rule(v, id, port, fmt->rule, f);
+	fputs(fmt->tail, f);
+}
+
+static void print_text(FILE *f, const struct view *v)
+{
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+
+	fprintf(f, "%s %s port %u -> %s port %u (generation %" PRIu64 ")\n",
+		sfb_protos_name(v->p->proto),
+		inet_ntop(v->p->family, v->p->saddr, s, sizeof(s)), v->p->sport,
+		inet_ntop(v->p->family, v->p->daddr, d, sizeof(d)), v->p->dport,
+		v->a->generation);
+	print_side(f, v, &text_format, "destination", v->a->dst, v->p->dport);
+	print_side(f, v, &text_format, "source", v->a->src, v->p->sport);
+	fputs("classes:", f);
+	for (int c = 0; c < SFB_CLASS_COUNT; c++)
+		if (v->a->classes & (1u << c))
+			fprintf(f, " %s", sfb_class_name((enum sfb_class)c));
+	fprintf(f, "%s\nverdict: %s\nmark: 0x%x\n", v->a->classes ? "" : " none",
+		verdict_name(v->a->verdict), v->a->mark);
+}
+
+static void print_json(FILE *f, const struct view *v)
+{
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+	bool first = true;
+
+	fprintf(f, "{\"generation\":%" PRIu64 ",\"packet\":{\"protocol\":\"%s\""
+		   ",\"saddr\":\"%s\",\"sport\":%u,\"daddr\":\"%s\",\"dport\":%u}",
+		v->a->generation, sfb_protos_name(v->p->proto),
+		inet_ntop(v->p->family, v->p->saddr, s, sizeof(s)), v->p->sport,
+		inet_ntop(v->p->family, v->p->daddr, d, sizeof(d)), v->p->dport);
+	print_side(f, v, &json_format, "destination", v->a->dst, v->p->dport);
+	print_side(f, v, &json_format, "source", v->a->src, v->p->sport);
+	fputs(",\"classes\":[", f);
+	for (int c = 0; c < SFB_CLASS_COUNT; c++) {
+		if (!(v->a->classes & (1u << c)))
+			continue;
+		fprintf(f, "%s\"%s\"", first ? "" : ",",
+			sfb_class_name((enum sfb_class)c));
+		first = false;
+	}
+	fprintf(f, "],\"verdict\":\"%s\",\"mark\":%u}\n",
+		verdict_name(v->a->verdict), v->a->mark);
+}
+
+/* A commit between the answer and the dumps means asking again. */
+#define MATCH_TRIES 10
+
+static int match(struct sfb_nl *nl, const struct packet *p, bool json)
+{
+	struct answer a;
+	struct sfb_ruleset rs;
+	struct sfb_stats st;
+	struct view v = { .p = p, .a = &a, .rs = &rs, .st = &st };
+	int ret = SFBCTL_EXIT_ERROR, i;
+
+	sfb_ruleset_init(&rs);
+	sfb_stats_init(&st);
+	for (i = 0; i < MATCH_TRIES; i++) {
+		ret = ask(nl, p, &a);
+		if (ret == SFBCTL_EXIT_OK)
+			ret = sfb_fetch(nl, &rs, &st);
+		if (ret != SFBCTL_EXIT_OK || st.generation == a.generation)
+			break;
+		ret = SFBCTL_EXIT_ERROR;
+	}
+	if (ret == SFBCTL_EXIT_OK)
+		(json ? print_json : print_text)(stdout, &v);
+	else if (i == MATCH_TRIES)
+		fprintf(stderr, "sfb: the ruleset kept changing while being read; try again\n");
+	sfb_stats_free(&st);
+	sfb_ruleset_free(&rs);
+	return ret;
+}
+
+int cmd_match(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ 0 }
+	};
+	struct packet p = { 0 };
+	struct sfb_nl *nl;
+	bool json = false;
+	int c, ret;
+
+	/* "+": the packet's words are not options. */
+	while ((c = getopt_long(argc, argv, "+j", opts, NULL)) != -1) {
+		if (c != 'j')
+			return usage_error("match");
+		json = true;
+	}
+	if (!parse_packet(argc - optind, argv + optind, &p))
+		return usage_error("match");
+	nl = sfb_nl_connect(&ret);
+	if (nl)
+		ret = match(nl, &p, json);
+	sfb_nl_disconnect(nl);
+	return ret;
+}

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sfbctl stats: the counters of the loaded ruleset, per target (a set of
+ * roles some addresses hold) and per rule, and the namespace's packets sfb
+ * could not classify. The kernel counts per segment (a port run covered
+ * by the same rules); a segment counts for every rule that covers it, so
+ * overlapping rules each see the packets both match.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "ruleset.h"
+#include "sfbctl.h"
+
+static const char *const counter_names[] = {
+	[SFB_CNT_SERVICE] = "service",
+	[SFB_CNT_MEDIA] = "media",
+	[SFB_CNT_EXEMPT] = "ipsec_exempt",
+	[SFB_CNT_UNMATCHED] = "unmatched",
+	[SFB_CNT_DROPPED] = "dropped",
+	[SFB_CNT_WOULD_DROP] = "would_drop",
+	[SFB_CNT_OTHER_PROTO] = "other_proto",
+	[SFB_CNT_MALFORMED] = "malformed",
+};
+
+/* Counters of a target; the rest are the namespace's. */
+#define TARGET_COUNTERS (SFB_CNT_WOULD_DROP + 1)
+
+static int cmp_segment(const void *pa, const void *pb)
+{
+	const struct sfb_rs_segment *a = pa, *b = pb;
+
+	if (a->proto != b->proto)
+		return a->proto < b->proto ? -1 : 1;
+	if (a->class != b->class)
+		return a->class < b->class ? -1 : 1;
+	return (a->ports.first > b->ports.first) - (a->ports.first < b->ports.first);
+}
+
+/* The first segment not before (proto, class, first). */
+static size_t lower_bound(const struct sfb_rs_segment *segs, size_t n,
+			  uint8_t proto, uint8_t class, uint16_t first)
+{
+	const struct sfb_rs_segment key = { .proto = proto, .class = class,
+					    .ports = { first, first } };
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_segment(&segs[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Segments of one (proto, class) are disjoint: a rule's are consecutive. */
+static void attribute_rule(const struct sfb_rule *r, uint8_t proto,
+			   const struct sfb_rs_segment *segs, size_t n,
+			   struct sfb_count *count)
+{
+	for (size_t k = lower_bound(segs, n, proto, r->class, r->ports.first);
+	     k < n && segs[k].proto == proto && segs[k].class == r->class &&
+	     segs[k].ports.first <= r->ports.last; k++) {
+		if (segs[k].ports.last > r->ports.last)
+			continue;
+		count->packets += segs[k].count.packets;
+		count->bytes += segs[k].count.bytes;
+	}
+}
+
+void sfb_attribute(const struct sfb_rs_role *const *roles, size_t n_roles,
+		   struct sfb_rs_segment *segs, size_t n_segs,
+		   struct sfb_count *const *counts)
+{
+	if (n_segs)
+		qsort(segs, n_segs, sizeof(*segs), cmp_segment);
+	for (size_t i = 0; i < n_roles; i++)
+		for (size_t j = 0; j < roles[i]->n_rules; j++)
+			for (uint8_t p = SFB_PROTO_TCP; p <= SFB_PROTO_UDP; p <<= 1)
+				if (roles[i]->rules[j].protos & p)
+					attribute_rule(&roles[i]->rules[j], p,
+						       segs, n_segs, &counts[i][j]);
+}
+
+/* A target's roles and their per-rule counts, in the stats' arena. */
+struct target_view {
+	const struct sfb_rs_target *t;
+	const struct sfb_rs_role **roles;	/* NULL where the id is unknown */
+	struct sfb_count **counts;
+};
+
+static void view_target(const struct sfb_ruleset *rs, struct sfb_stats *st,
+			struct sfb_rs_target *t, struct target_view *v)
+{
+	static const struct sfb_rs_role none = { .name = "?" };
+
+	v->t = t;
+	v->roles = sfb_arena_array(st->arena, t->n_roles, sizeof(*v->roles));
+	v->counts = sfb_arena_array(st->arena, t->n_roles, sizeof(*v->counts));
+	for (size_t i = 0; i < t->n_roles; i++) {
+		v->roles[i] = sfb_ruleset_role(rs, t->roles[i]);
+		if (!v->roles[i])
+			v->roles[i] = &none;
+		v->counts[i] = sfb_arena_array(st->arena, v->roles[i]->n_rules,
+					       sizeof(**v->counts));
+	}
+	sfb_attribute(v->roles, t->n_roles, t->segs, t->n_segs, v->counts);
+}
+
+static void text_count(FILE *f, const char *name, struct sfb_count c)
+{
+	fprintf(f, "%s %" PRIu64 " packets %" PRIu64 " bytes", name, c.packets,
+		c.bytes);
+}
+
+static void print_text(FILE *f, const struct sfb_stats *st,
+		       const struct target_view *views)
+{
+	char ports[16];
+
+	fprintf(f, "generation %" PRIu64 "\nunclassified:", st->generation);
+	for (int k = TARGET_COUNTERS; k <= SFB_CNT_MAX; k++) {
+		fputs(k > TARGET_COUNTERS ? ", " : " ", f);
+		text_count(f, counter_names[k], st->counters[k]);
+	}
+	fputc('\n', f);
+	for (size_t i = 0; i < st->n_targets; i++) {
+		const struct target_view *v = &views[i];
+
+		fprintf(f, "target %u:", v->t->id);
+		for (size_t r = 0; r < v->t->n_roles; r++)
+			fprintf(f, " %s", v->roles[r]->name);
+		fputc('\n', f);
+		for (int k = 0; k < TARGET_COUNTERS; k++) {
+			fputc('\t', f);
+			text_count(f, counter_names[k], v->t->counters[k]);
+			fputc('\n', f);
+		}
+		/* Rules that saw nothing would drown the ones that did. */
+		for (size_t r = 0; r < v->t->n_roles; r++)
+			for (size_t j = 0; j < v->roles[r]->n_rules; j++) {
+				const struct sfb_rule *rule = &v->roles[r]->rules[j];
+
+				if (!v->counts[r][j].packets)
+					continue;
+				fprintf(f, "\t%s %s %s %s: %" PRIu64 " packets %"
+					   PRIu64 " bytes\n", v->roles[r]->name,
+					rule->name, sfb_protos_name(rule->protos),
+					sfb_range_format(rule->ports, ports,
+							 sizeof(ports)),
+					v->counts[r][j].packets,
+					v->counts[r][j].bytes);
+			}
+	}
+}
+
+static void json_count(FILE *f, const char *name, struct sfb_count c)
+{
+	fprintf(f, "\"%s\":{\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64 "}",
+		name, c.packets, c.bytes);
+}
+
+static void json_rules(FILE *f, const struct target_view *v)
+{
+	bool first = true;
+
+	for (size_t r = 0; r < v->t->n_roles; r++)
+		for (size_t j = 0; j < v->roles[r]->n_rules; j++) {
+			const struct sfb_rule *rule = &v->roles[r]->rules[j];
+
+			fputs(first ? "{\"role\":" : ",{\"role\":", f);
+			first = false;
+			sfb_json_string(f, v->roles[r]->name);
+			fputs(",\"rule\":", f);
+			sfb_json_string(f, rule->name);
+			fprintf(f, ",\"class\":\"%s\",\"protocols\":",
+				sfb_class_name(rule->class));
+			sfb_json_protos(f, rule->protos);
+			fprintf(f, ",\"ports\":{\"first\":%u,\"last\":%u}"
+				   ",\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64 "}",
+				rule->ports.first, rule->ports.last,
+				v->counts[r][j].packets, v->counts[r][j].bytes);
+		}
+}
+
+static void print_json(FILE *f, const struct sfb_stats *st,
+		       const struct target_view *views)
+{
+	fprintf(f, "{\"generation\":%" PRIu64 ",\"counters\":{", st->generation);
+	for (int k = TARGET_COUNTERS; k <= SFB_CNT_MAX; k++) {
+		if (k > TARGET_COUNTERS)
+			fputc(',', f);
+		json_count(f, counter_names[k], st->counters[k]);
+	}
+	fputs("},\"targets\":[", f);
+	for (size_t i = 0; i < st->n_targets; i++) {
+		const struct target_view *v = &views[i];
+
+		fprintf(f, "%s{\"id\":%u,\"roles\":[", i ? "," : "", v->t->id);
+		for (size_t r = 0; r < v->t->n_roles; r++) {
+			if (r)
+				fputc(',', f);
+			sfb_json_string(f, v->roles[r]->name);
+		}
+		fputs("],\"counters\":{", f);
+		for (int k = 0; k < TARGET_COUNTERS; k++) {
+			if (k)
+				fputc(',', f);
+			json_count(f, counter_names[k], v->t->counters[k]);
+		}
+		fputs("},\"rules\":[", f);
+		json_rules(f, v);
+		fputs("]}", f);
+	}
+	fputs("]}\n", f);
+}
+
+static int stats(struct sfb_nl *nl, bool json, bool zero)
+{
+	struct target_view *views;
+	struct sfb_ruleset rs;
+	struct sfb_stats st;
+	int ret;
+
+	sfb_ruleset_init(&rs);
+	sfb_stats_init(&st);
+	ret = sfb_fetch(nl, &rs, &st);
+	if (ret == SFBCTL_EXIT_OK) {
+		views = sfb_arena_array(st.arena, st.n_targets, sizeof(*views));
+		for (size_t i = 0; i < st.n_targets; i++)
+			view_target(&rs, &st, &st.targets[i], &views[i]);
+		(json ? print_json : print_text)(stdout, &st, views);
+	}
+	/* Packets counted between the dump and this are lost: say so in the man page. */
+	if (ret == SFBCTL_EXIT_OK && zero)
+		ret = sfb_nl_talk(nl, sfb_nl_request(nl, SFB_CMD_ZERO_STATS, 0),
+				  NULL, NULL);
+	sfb_stats_free(&st);
+	sfb_ruleset_free(&rs);
+	return ret;
+}
+
+int cmd_stats(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "zero", no_argument, NULL, 'z' },
+		{ 0 }
+	};
+	bool json = false, zero = false;
+	struct sfb_nl *nl;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "jz", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = true;
+		else if (c == 'z')
+			zero = true;
+		else
+			return usage_error("stats");
+	}
+	if (optind != argc)
+		return usage_error("stats");
+	nl = sfb_nl_connect(&ret);
+	if (nl)
+		ret = stats(nl, json, zero);
+	sfb_nl_disconnect(nl);
+	return ret;
+}

@@ -126,8 +126,8 @@ fuzz: $(FUZZ_BINS)
 bench-portmap: build/bench/portmap_bench
 	build/bench/portmap_bench
 
-demo: all
-	tools/vm-run --timeout 300 -- tools/demo
+demo: all $(SELFTEST_BINS)
+	tools/vm-run --timeout 600 -- tools/demo
 
 style: $(CHECKPATCH)
 	$(CHECKPATCH) --no-tree --strict --terse -f \

@@ -22,7 +22,7 @@ trap 'rm -f /tmp/vm-run-test.$$' EXIT
 check 0 -- true
 check 1 -- false
 check 7 -- sh -c 'exit 7'
-check 0 -- sh -c 'test "$(pwd)" = "$1" && touch /tmp/x && insmod kernel/nf_sfb.ko && rmmod nf_sfb' - "$PWD"
+check 0 -- sh -c 'test "$(pwd)" = "$1" && touch /tmp/x && modprobe -a $(modinfo -F depends kernel/nf_sfb.ko | tr , " ") && insmod kernel/nf_sfb.ko && rmmod nf_sfb' - "$PWD"
 check 1 -- sh -c "echo 'WARNING: CPU: 0 PID: 1 at test' > /dev/kmsg"
 grep -q 'the kernel log shows a problem' /tmp/vm-run-test.$$ || fail "WARNING not reported"
 grep -q 'WARNING: CPU: 0 PID: 1 at test' /tmp/vm-run-test.$$ || fail "WARNING line not shown"

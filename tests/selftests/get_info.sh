@@ -8,7 +8,7 @@ need ip
 need unshare
 need setpriv
 
-insmod "$MODULE" || fail "insmod"
+sfb_insmod || fail "insmod"
 
 out=$("$SFBCTL" version) || fail "sfbctl version exited $?"
 echo "$out"

@@ -25,6 +25,120 @@ expect_rc() {
 	[ "$rc" -eq "$want" ] || fail "'$*' exited $rc, expected $want"
 }
 
+# insmod does not load dependencies (nf_conntrack...); modprobe them first.
+sfb_insmod() {
+	local dep
+	for dep in $(modinfo -F depends "$MODULE" | tr ',' ' '); do
+		modprobe "$dep" || return 1
+	done
+	insmod "$MODULE"
+}
+
 need() {
 	command -v "$1" >/dev/null || fail "$1 is not installed (.ci/run installs it)"
+}
+
+PROBE=$PWD/build/selftests/sfb_probe
+
+# Wait up to $1 seconds (TCG is slow) for CMD... to succeed.
+wait_for() {
+	local timeout=$1 i
+	shift
+	for ((i = 0; i < timeout * 10; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# The topology every datapath test uses, IPv4 and IPv6:
+#
+#   sfb-c (client)            sfb-gw (gateway, nf_sfb)            sfb-s (servers)
+#   c0 198.51.100.2/24  ----  g0 198.51.100.1  g1 192.0.2.1  ----  s0 192.0.2.2/24
+#      2001:db8:c::2/64          2001:db8:c::1    2001:db8::1          2001:db8::2/64
+#                                                                      + 192.0.2.N
+#                                                                      + 2001:db8::N
+#
+# sfb-s holds one address per bound role (topo_server_addr); its prerouting
+# chain records every (address, protocol, port) that arrives, so a test
+# knows exactly which probes the gateway let through.
+topo_up() {
+	local ns
+	topo_down
+	for ns in sfb-c sfb-gw sfb-s; do
+		ip netns add "$ns" || fail "ip netns add $ns"
+		ip -n "$ns" link set lo up
+	done
+	ip -n sfb-c link add c0 type veth peer name g0 netns sfb-gw
+	ip -n sfb-s link add s0 type veth peer name g1 netns sfb-gw
+	ip -n sfb-c addr add 198.51.100.2/24 dev c0
+	ip -n sfb-c addr add 2001:db8:c::2/64 dev c0 nodad
+	ip -n sfb-gw addr add 198.51.100.1/24 dev g0
+	ip -n sfb-gw addr add 2001:db8:c::1/64 dev g0 nodad
+	ip -n sfb-gw addr add 192.0.2.1/24 dev g1
+	ip -n sfb-gw addr add 2001:db8::1/64 dev g1 nodad
+	ip -n sfb-s addr add 192.0.2.2/24 dev s0
+	ip -n sfb-s addr add 2001:db8::2/64 dev s0 nodad
+	for ns in sfb-c sfb-gw sfb-s; do
+		ip -n "$ns" link set dev "$(ip -n "$ns" -o link show type veth |
+			sed -n 's/^[0-9]*: \([^@:]*\).*/\1/p' | head -n 1)" up
+	done
+	ip -n sfb-gw link set g1 up
+	ip -n sfb-c route add default via 198.51.100.1
+	ip -n sfb-c -6 route add default via 2001:db8:c::1
+	ip -n sfb-s route add default via 192.0.2.1
+	ip -n sfb-s -6 route add default via 2001:db8::1
+	ip netns exec sfb-gw sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv6.conf.all.forwarding=1
+	ip netns exec sfb-s nft -f - <<'NFT' || fail "nft recorder"
+table inet sfbtest {
+	set seen4 { type ipv4_addr . inet_proto . inet_service; flags dynamic; size 1048576; }
+	set seen6 { type ipv6_addr . inet_proto . inet_service; flags dynamic; size 1048576; }
+	chain pre {
+		type filter hook prerouting priority -300; policy accept;
+		meta l4proto { tcp, udp } add @seen4 { ip daddr . meta l4proto . th dport }
+		meta l4proto { tcp, udp } add @seen6 { ip6 daddr . meta l4proto . th dport }
+	}
+}
+NFT
+}
+
+topo_down() {
+	local ns
+	for ns in sfb-c sfb-gw sfb-s; do
+		ip netns del "$ns" 2>/dev/null
+	done
+}
+
+# topo_server_addr N: give sfb-s the N-th server address pair (N >= 10).
+topo_server_addr() {
+	ip -n sfb-s addr add "192.0.2.$1/24" dev s0
+	ip -n sfb-s addr add "2001:db8::$1/64" dev s0 nodad
+}
+
+# Wait until everything sfb-c sent so far has reached sfb-s: a last UDP
+# datagram per family to the unbound 192.0.2.2 and 2001:db8::2 (always let
+# through) must arrive. Per family, since IPv6 packets may still wait for
+# neighbour discovery on the gateway when IPv4 ones have long crossed.
+topo_sync() {
+	local port=$((RANDOM % 1000 + 20000))
+	ip netns exec sfb-c "$PROBE" udp 192.0.2.2 "$port" >/dev/null
+	ip netns exec sfb-c "$PROBE" udp 2001:db8::2 "$port" >/dev/null
+	wait_for 60 ip netns exec sfb-s nft get element inet sfbtest seen4 \
+		"{ 192.0.2.2 . udp . $port }" >/dev/null 2>&1 &&
+	wait_for 60 ip netns exec sfb-s nft get element inet sfbtest seen6 \
+		"{ 2001:db8::2 . udp . $port }" >/dev/null 2>&1 ||
+		fail "nothing reaches sfb-s"
+}
+
+# What reached the servers, one "ADDR PROTO PORT" per line, sorted; then
+# forget it, so the next round starts empty.
+topo_seen() {
+	local set
+	for set in seen4 seen6; do
+		ip netns exec sfb-s nft -j list set inet sfbtest "$set" |
+			jq -r '.nftables[] | select(.set) | .set.elem // [] | .[] |
+				(.elem.val // .) | .concat | "\(.[0]) \(.[1]) \(.[2])"'
+		ip netns exec sfb-s nft flush set inet sfbtest "$set"
+	done | sort -u
 }

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 for i in $(seq 1 20); do
-	insmod "$MODULE" || fail "insmod, round $i"
+	sfb_insmod || fail "insmod, round $i"
 	[ -d /sys/module/nf_sfb ] || fail "/sys/module/nf_sfb missing, round $i"
 	"$SFBCTL" version >/dev/null || fail "family not answering, round $i"
 	rmmod nf_sfb || fail "rmmod, round $i"

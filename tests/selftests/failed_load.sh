@@ -1,0 +1,61 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A failed load changes nothing: malformed messages from a raw client, a
+# ruleset over the kernel's limits, and a file with a syntax error all
+# leave the generation, the loaded ruleset and every verdict as they were.
+. "$(dirname "$0")/lib.sh"
+need nft
+need jq
+
+NL=$PWD/build/selftests/sfb_nl
+work=$(mktemp -d)
+trap 'topo_down; rm -rf "$work"' EXIT
+topo_up
+topo_server_addr 10
+sfb_insmod || fail "insmod"
+cat > "$work/site.conf" <<EOF
+include "$PWD/user/roles/sfb2015.conf"
+policy enforce
+bind front-end 192.0.2.10/32
+EOF
+gw() { ip netns exec sfb-gw "$@"; }
+gw "$SFBCTL" load "$work/site.conf" || fail "load"
+
+# The state a failed load must not touch.
+snapshot() {
+	gw "$NL" generation
+	gw "$SFBCTL" show
+	ip netns exec sfb-c "$PROBE" tcp 192.0.2.10 5061 9999 >/dev/null
+	ip netns exec sfb-c "$PROBE" udp 192.0.2.10 3478 50000 >/dev/null
+	topo_sync
+	topo_seen | grep '^192\.0\.2\.10 '
+}
+snapshot > "$work/before"
+grep -q '^192.0.2.10 tcp 5061$' "$work/before" || fail "5061 should pass"
+grep -q "^192.0.2.10 tcp 9999$" "$work/before" && fail "9999 should be dropped"
+
+gw "$NL" malformed || fail "a malformed message was not refused properly"
+
+# Over the limit: more rules than GET_INFO allows, in two roles (sfb.conf
+# itself caps a role at 4096 rules).
+max=$(gw "$SFBCTL" version --json | jq '.module.limits.services')
+{
+	cat "$work/site.conf"
+	for r in 1 2; do
+		echo "role huge$r \"half the limit and one more\" {"
+		for p in $(seq 1 $((max / 2 + 1))); do echo "service p$p udp $p udp"; done
+		echo '}'
+		echo "bind huge$r 192.0.2.1$r/32"
+	done
+} > "$work/huge.conf"
+gw "$SFBCTL" load "$work/huge.conf" 2> "$work/err" && fail "a ruleset over the limit loaded"
+echo "over the limit: $(grep -m 1 error: "$work/err")"
+
+# A syntax error never reaches the kernel.
+printf 'policy enforce\nbind front-end 192.0.2.10/33\n' > "$work/bad.conf"
+gw "$SFBCTL" load "$work/bad.conf" 2>/dev/null && fail "a bad file loaded"
+
+snapshot > "$work/after"
+diff -u "$work/before" "$work/after" || fail "a failed load changed the state"
+echo "generation $(head -n 1 "$work/after"), ruleset and verdicts unchanged"

@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Rulesets are per network namespace: one loaded elsewhere does not change
+# the gateway's verdicts, and deleting namespaces with rulesets loaded (and
+# a load in progress) frees every ruleset object the module held.
+. "$(dirname "$0")/lib.sh"
+need nft
+need jq
+
+NL=$PWD/build/selftests/sfb_nl
+work=$(mktemp -d)
+trap 'topo_down; ip netns del sfb-x 2>/dev/null; rm -rf "$work"' EXIT
+topo_up
+topo_server_addr 10
+sfb_insmod || fail "insmod"
+base=$("$NL" rulesets)
+
+# The gateway enforces front-end; sfb-x enforces director on the same address.
+for v in front-end director; do
+	printf 'include "%s"\npolicy enforce\nbind %s 192.0.2.10/32\n' \
+		"$PWD/user/roles/sfb2015.conf" "$v" > "$work/$v.conf"
+done
+ip netns exec sfb-gw "$SFBCTL" load "$work/front-end.conf" || fail "load gw"
+ip netns add sfb-x
+ip netns exec sfb-x "$SFBCTL" load "$work/director.conf" || fail "load sfb-x"
+
+# 5062 is a front-end port, not a director one; 8057 the same.
+ip netns exec sfb-c "$PROBE" tcp 192.0.2.10 5062 8057 >/dev/null
+topo_sync
+seen=$(topo_seen | grep -c '^192\.0\.2\.10 tcp \(5062\|8057\)$')
+[ "$seen" -eq 2 ] || fail "sfb-x's ruleset leaked into the gateway ($seen of 2 passed)"
+echo "a ruleset in another namespace does not affect the gateway"
+
+# Churn: namespaces with a ruleset, and one with a load half-done, deleted.
+for i in $(seq 1 20); do
+	ip netns add "sfb-n$i"
+	ip netns exec "sfb-n$i" "$SFBCTL" load "$work/director.conf" || fail "load sfb-n$i"
+done
+ip netns add sfb-h
+ip netns exec sfb-h "$NL" hold 600 > "$work/hold" &
+wait_for 60 grep -q holding "$work/hold" || fail "no transaction open"
+[ "$("$NL" rulesets)" -gt "$base" ] || fail "GET_INFO does not count rulesets"
+kill %1
+wait
+for i in $(seq 1 20); do ip netns del "sfb-n$i"; done
+ip netns del sfb-h
+ip netns del sfb-x
+# Namespaces die asynchronously (cleanup_net), then RCU frees the rulesets.
+wait_for 120 sh -c "[ \$('$NL' rulesets) -eq $((base + 1)) ]" ||
+	fail "rulesets not freed: $("$NL" rulesets) held, expected $((base + 1)) (the gateway's)"
+echo "22 namespaces deleted with rulesets and a transaction: all freed"

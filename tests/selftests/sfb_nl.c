@@ -1,0 +1,523 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sfb_nl: a raw client of the sfb genl family, for what sfbctl never sends.
+ *
+ *   sfb_nl malformed   send one malformed message of every kind inside a
+ *                      load transaction; each must be refused with an
+ *                      extack message, and the ruleset generation must not
+ *                      move. Prints one line per case.
+ *   sfb_nl hold SECS   open a load transaction (BEGIN, one role) and keep
+ *                      the socket open SECS seconds without committing.
+ *   sfb_nl generation  print this namespace's ruleset generation.
+ *   sfb_nl rulesets    print how many ruleset objects the module holds.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+
+#include "uapi/linux/sfb.h"
+
+static struct mnl_socket *sock;
+static unsigned int portid, seq;
+static uint16_t family;
+static char buf[65536];
+static char extack[256];
+static uint64_t generation;
+static uint32_t rulesets;
+
+static struct nlmsghdr *request(uint16_t type, uint8_t cmd, uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *g;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	nlh->nlmsg_seq = ++seq;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = cmd;
+	g->version = SFB_GENL_VERSION;
+	return nlh;
+}
+
+static int extack_cb(const struct nlattr *attr, void *data)
+{
+	(void)data;
+	if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG)
+		snprintf(extack, sizeof(extack), "%s", mnl_attr_get_str(attr));
+	return MNL_CB_OK;
+}
+
+static int error_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+
+	(void)data;
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+		mnl_attr_parse(nlh, sizeof(*err), extack_cb, NULL);
+	errno = -err->error;
+	return err->error ? MNL_CB_ERROR : MNL_CB_STOP;
+}
+
+static int ctrl_attr_cb(const struct nlattr *attr, void *data)
+{
+	(void)data;
+	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID)
+		family = mnl_attr_get_u16(attr);
+	return MNL_CB_OK;
+}
+
+static int sfb_attr_cb(const struct nlattr *attr, void *data)
+{
+	(void)data;
+	if (mnl_attr_get_type(attr) == SFB_A_GENERATION)
+		generation = mnl_attr_get_u64(attr);
+	if (mnl_attr_get_type(attr) == SFB_A_RULESETS)
+		rulesets = mnl_attr_get_u32(attr);
+	return MNL_CB_OK;
+}
+
+/* Attribute numbers mean different things in nlctrl's and sfb's replies. */
+static int reply_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr),
+			      nlh->nlmsg_type == GENL_ID_CTRL ? ctrl_attr_cb :
+			      sfb_attr_cb, data);
+}
+
+/* Send, wait for the ack; 0 or -errno, extack[] holds the message. */
+static int talk(struct nlmsghdr *nlh)
+{
+	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = error_cb };
+	int ret;
+
+	extack[0] = '\0';
+	if (mnl_socket_sendto(sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	do {
+		ret = mnl_socket_recvfrom(sock, buf, sizeof(buf));
+		if (ret < 0)
+			return -errno;
+		ret = mnl_cb_run2(buf, ret, seq, portid, reply_cb, NULL, ctl,
+				  NLMSG_MIN_TYPE);
+	} while (ret > 0);
+	return ret < 0 ? -errno : 0;
+}
+
+static void open_family(void)
+{
+	struct nlmsghdr *nlh;
+	int one = 1;
+
+	sock = mnl_socket_open(NETLINK_GENERIC);
+	if (!sock || mnl_socket_bind(sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		perror("sfb_nl: socket");
+		exit(1);
+	}
+	mnl_socket_setsockopt(sock, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	portid = mnl_socket_get_portid(sock);
+	nlh = request(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
+	((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->version = 1;
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, SFB_GENL_NAME);
+	if (talk(nlh) < 0 || !family) {
+		fprintf(stderr, "sfb_nl: family sfb not found\n");
+		exit(1);
+	}
+}
+
+static uint64_t get_generation(void)
+{
+	generation = UINT64_MAX;
+	if (talk(request(family, SFB_CMD_GET_INFO, 0)) < 0) {
+		fprintf(stderr, "sfb_nl: GET_INFO: %s\n", strerror(errno));
+		exit(1);
+	}
+	return generation;
+}
+
+static int begin(void)
+{
+	struct nlmsghdr *nlh = request(family, SFB_CMD_LOAD_BEGIN, 0);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, SFB_A_POLICY);
+
+	mnl_attr_put_u8(nlh, SFB_POLICY_A_MODE, SFB_MODE_ENFORCE);
+	mnl_attr_nest_end(nlh, nest);
+	return talk(nlh);
+}
+
+/*
+ * A LOAD_ROLE message with its SFB_A_ROLE nest left open for the case to
+ * add rules (or garbage) to; end_outer() closes it.
+ */
+static struct nlmsghdr *role_msg(uint32_t id, const char *name)
+{
+	struct nlmsghdr *nlh = request(family, SFB_CMD_LOAD_ROLE, 0);
+
+	mnl_attr_nest_start(nlh, SFB_A_ROLE);
+	mnl_attr_put_u32(nlh, SFB_ROLE_A_ID, id);
+	mnl_attr_put_strz(nlh, SFB_ROLE_A_NAME, name);
+	return nlh;
+}
+
+static void put_rule(struct nlmsghdr *nlh, const char *name, uint8_t class,
+		     uint8_t protos, uint16_t first, uint16_t last)
+{
+	struct nlattr *rules = mnl_attr_nest_start(nlh, SFB_ROLE_A_RULES);
+	struct nlattr *rule = mnl_attr_nest_start(nlh, SFB_RULES_A_RULE);
+
+	mnl_attr_put_strz(nlh, SFB_RULE_A_NAME, name);
+	mnl_attr_put_u8(nlh, SFB_RULE_A_CLASS, class);
+	mnl_attr_put_u8(nlh, SFB_RULE_A_PROTOS, protos);
+	mnl_attr_put_u16(nlh, SFB_RULE_A_PORT_FIRST, first);
+	mnl_attr_put_u16(nlh, SFB_RULE_A_PORT_LAST, last);
+	mnl_attr_nest_end(nlh, rule);
+	mnl_attr_nest_end(nlh, rules);
+}
+
+static struct nlattr *first_attr(struct nlmsghdr *nlh)
+{
+	return mnl_nlmsg_get_payload_offset(nlh, sizeof(struct genlmsghdr));
+}
+
+/* Close the nest role_msg() left open: it ends where the message ends. */
+static struct nlmsghdr *end_outer(struct nlmsghdr *nlh)
+{
+	struct nlattr *outer = first_attr(nlh);
+
+	outer->nla_len = (char *)mnl_nlmsg_get_payload_tail(nlh) - (char *)outer;
+	return nlh;
+}
+
+static struct nlmsghdr *bind_msg(uint32_t role, const void *addr, size_t len,
+				 uint8_t plen)
+{
+	struct nlmsghdr *nlh = request(family, SFB_CMD_LOAD_BIND, 0);
+	struct nlattr *binds = mnl_attr_nest_start(nlh, SFB_A_BINDS);
+	struct nlattr *bind = mnl_attr_nest_start(nlh, SFB_BINDS_A_BIND);
+
+	mnl_attr_put_u32(nlh, SFB_BIND_A_ROLE, role);
+	mnl_attr_put(nlh, SFB_BIND_A_ADDR, len, addr);
+	mnl_attr_put_u8(nlh, SFB_BIND_A_PREFIXLEN, plen);
+	mnl_attr_nest_end(nlh, bind);
+	mnl_attr_nest_end(nlh, binds);
+	return nlh;
+}
+
+static struct nlmsghdr *good_role(void)
+{
+	struct nlmsghdr *nlh = role_msg(0, "front-end");
+
+	put_rule(nlh, "sip", SFB_CLASS_SERVICE, SFB_PROTO_TCP, 5061, 5061);
+	return end_outer(nlh);
+}
+
+struct bad_case {
+	const char *name;
+	struct nlmsghdr *(*build)(void);
+};
+
+static struct nlmsghdr *c_info_attr(void)
+{
+	struct nlmsghdr *nlh = request(family, SFB_CMD_GET_INFO, 0);
+
+	mnl_attr_put_u32(nlh, SFB_A_GENERATION, 1);
+	return nlh;
+}
+
+static struct nlmsghdr *c_reserved(void)
+{
+	struct nlmsghdr *nlh = good_role();
+
+	((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->reserved = 1;
+	return nlh;
+}
+
+static struct nlmsghdr *c_unknown_cmd(void)
+{
+	return request(family, SFB_CMD_MAX + 1, 0);
+}
+
+static struct nlmsghdr *c_role_no_id(void)
+{
+	struct nlmsghdr *nlh = request(family, SFB_CMD_LOAD_ROLE, 0);
+	struct nlattr *role = mnl_attr_nest_start(nlh, SFB_A_ROLE);
+
+	mnl_attr_put_strz(nlh, SFB_ROLE_A_NAME, "x");
+	mnl_attr_nest_end(nlh, role);
+	return nlh;
+}
+
+static struct nlmsghdr *c_role_id_limit(void)
+{
+	struct nlmsghdr *nlh = role_msg(1u << 20, "x");
+
+	return end_outer(nlh);
+}
+
+static struct nlmsghdr *c_role_empty_name(void)
+{
+	struct nlmsghdr *nlh = role_msg(1, "");
+
+	return end_outer(nlh);
+}
+
+static struct nlmsghdr *c_role_long_name(void)
+{
+	char name[SFB_NAME_MAX + 8];
+	struct nlmsghdr *nlh;
+
+	memset(name, 'a', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	nlh = role_msg(1, name);
+	return end_outer(nlh);
+}
+
+static struct nlmsghdr *c_rule_reversed(void)
+{
+	struct nlmsghdr *nlh = role_msg(1, "x");
+
+	put_rule(nlh, "r", SFB_CLASS_SERVICE, SFB_PROTO_TCP, 6000, 5000);
+	return end_outer(nlh);
+}
+
+static struct nlmsghdr *c_rule_bad_class(void)
+{
+	struct nlmsghdr *nlh = role_msg(1, "x");
+
+	put_rule(nlh, "r", SFB_CLASS_MAX + 5, SFB_PROTO_TCP, 1, 2);
+	return end_outer(nlh);
+}
+
+static struct nlmsghdr *c_rule_no_proto(void)
+{
+	struct nlmsghdr *nlh = role_msg(1, "x");
+
+	put_rule(nlh, "r", SFB_CLASS_SERVICE, 0, 1, 2);
+	return end_outer(nlh);
+}
+
+static struct nlmsghdr *c_rule_bad_proto(void)
+{
+	struct nlmsghdr *nlh = role_msg(1, "x");
+
+	put_rule(nlh, "r", SFB_CLASS_SERVICE, 0x80, 1, 2);
+	return end_outer(nlh);
+}
+
+static struct nlmsghdr *c_port_too_wide(void)
+{
+	struct nlmsghdr *nlh = role_msg(1, "x");
+	struct nlattr *rules = mnl_attr_nest_start(nlh, SFB_ROLE_A_RULES);
+	struct nlattr *r = mnl_attr_nest_start(nlh, SFB_RULES_A_RULE);
+
+	mnl_attr_put_strz(nlh, SFB_RULE_A_NAME, "r");
+	mnl_attr_put_u8(nlh, SFB_RULE_A_CLASS, SFB_CLASS_SERVICE);
+	mnl_attr_put_u8(nlh, SFB_RULE_A_PROTOS, SFB_PROTO_TCP);
+	mnl_attr_put_u32(nlh, SFB_RULE_A_PORT_FIRST, 70000);
+	mnl_attr_put_u16(nlh, SFB_RULE_A_PORT_LAST, 1);
+	mnl_attr_nest_end(nlh, r);
+	mnl_attr_nest_end(nlh, rules);
+	return end_outer(nlh);
+}
+
+static struct nlmsghdr *c_truncated_nest(void)
+{
+	struct nlmsghdr *nlh = good_role();
+	/* The nest claims more bytes than the message holds. */
+	first_attr(nlh)->nla_len += 64;
+	return nlh;
+}
+
+static struct nlmsghdr *c_deep_nest(void)
+{
+	struct nlmsghdr *nlh = request(family, SFB_CMD_LOAD_ROLE, 0);
+	struct nlattr *n[64];
+
+	for (int i = 0; i < 64; i++)
+		n[i] = mnl_attr_nest_start(nlh, i ? SFB_ROLE_A_RULES : SFB_A_ROLE);
+	for (int i = 63; i >= 0; i--)
+		mnl_attr_nest_end(nlh, n[i]);
+	return nlh;
+}
+
+static struct nlmsghdr *c_bind_bad_len(void)
+{
+	static const uint8_t addr[5] = { 192, 0, 2, 0, 0 };
+
+	return bind_msg(0, addr, sizeof(addr), 24);
+}
+
+static struct nlmsghdr *c_bind_host_bits(void)
+{
+	static const uint8_t addr[4] = { 192, 0, 2, 7 };
+
+	return bind_msg(0, addr, sizeof(addr), 24);
+}
+
+static struct nlmsghdr *c_bind_plen(void)
+{
+	static const uint8_t addr[4] = { 192, 0, 2, 0 };
+
+	return bind_msg(0, addr, sizeof(addr), 33);
+}
+
+static struct nlmsghdr *c_exempt_both_sides(void)
+{
+	struct nlmsghdr *nlh = request(family, SFB_CMD_LOAD_EXEMPT, 0);
+	struct nlattr *ex = mnl_attr_nest_start(nlh, SFB_A_EXEMPTS);
+	struct nlattr *e = mnl_attr_nest_start(nlh, SFB_EXEMPTS_A_EXEMPT);
+
+	mnl_attr_put_strz(nlh, SFB_EXEMPT_A_NAME, "both");
+	mnl_attr_put_u32(nlh, SFB_EXEMPT_A_FROM_ROLE, 0);
+	mnl_attr_put_u8(nlh, SFB_EXEMPT_A_PROTOS, SFB_PROTO_UDP);
+	mnl_attr_put_u16(nlh, SFB_EXEMPT_A_DPORT_FIRST, 1000);
+	mnl_attr_put_u16(nlh, SFB_EXEMPT_A_DPORT_LAST, 2000);
+	mnl_attr_nest_end(nlh, e);
+	mnl_attr_nest_end(nlh, ex);
+	return nlh;
+}
+
+static const struct bad_case cases[] = {
+	{ "unknown attribute to GET_INFO", c_info_attr },
+	{ "non-zero reserved genl field", c_reserved },
+	{ "unknown command", c_unknown_cmd },
+	{ "role without id", c_role_no_id },
+	{ "role id over the limit", c_role_id_limit },
+	{ "empty role name", c_role_empty_name },
+	{ "role name too long", c_role_long_name },
+	{ "port range first > last", c_rule_reversed },
+	{ "unknown class", c_rule_bad_class },
+	{ "no protocol", c_rule_no_proto },
+	{ "unknown protocol bit", c_rule_bad_proto },
+	{ "port attribute of the wrong size", c_port_too_wide },
+	{ "nest longer than the message", c_truncated_nest },
+	{ "64 nested attributes", c_deep_nest },
+	{ "5-byte address", c_bind_bad_len },
+	{ "host bits set", c_bind_host_bits },
+	{ "prefix length 33", c_bind_plen },
+	{ "exemption constraining both sides", c_exempt_both_sides },
+};
+
+/*
+ * The kernel's own limit on rules, whatever sfbctl checks first: send
+ * messages of 1000 single-port rules until one is refused.
+ */
+static int over_limit(uint64_t before)
+{
+	char why[sizeof(extack)];
+	uint32_t sent = 0;
+	int ret = 0;
+
+	if (begin() < 0)
+		return 1;
+	while (ret == 0 && sent <= 1u << 20) {
+		struct nlmsghdr *nlh;
+		char name[16];
+
+		snprintf(name, sizeof(name), "big%u", sent / 1000);
+		nlh = role_msg(sent / 1000, name);
+		for (int i = 0; i < 1000; i++, sent++) {
+			snprintf(name, sizeof(name), "p%u", sent);
+			put_rule(nlh, name, SFB_CLASS_SERVICE, SFB_PROTO_UDP,
+				 sent % 65536, sent % 65536);
+		}
+		ret = talk(end_outer(nlh));
+	}
+	snprintf(why, sizeof(why), "%s", ret ? extack : "all accepted");
+	talk(request(family, SFB_CMD_LOAD_ABORT, 0));
+	if (ret == 0 || !why[0] || get_generation() != before) {
+		printf("FAIL rule limit: %u rules sent, %s\n", sent, why);
+		return 1;
+	}
+	printf("ok   rule limit: refused after %u rules: %s: %s\n", sent,
+	       strerror(-ret), why);
+	return 0;
+}
+
+/*
+ * Each case: BEGIN, a valid role, the bad message (refused, with extack),
+ * then COMMIT, which must fail too since the error discarded the
+ * transaction. The generation never moves.
+ */
+static int malformed(void)
+{
+	uint64_t before = get_generation();
+	int failed = 0;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int ret;
+
+		if (begin() < 0 || talk(good_role()) < 0) {
+			printf("setup for '%s' failed: %s %s\n", cases[i].name,
+			       strerror(errno), extack);
+			return 1;
+		}
+		ret = talk(cases[i].build());
+		if (ret == 0) {
+			printf("FAIL %s: accepted\n", cases[i].name);
+			failed++;
+		} else if (!extack[0] && ret != -EOPNOTSUPP) {
+			printf("FAIL %s: %s, without an extack message\n",
+			       cases[i].name, strerror(-ret));
+			failed++;
+		} else {
+			printf("ok   %s: %s: %s\n", cases[i].name,
+			       strerror(-ret), extack);
+		}
+		/*
+		 * Whatever was refused, and by whom (sfb or the genl core),
+		 * nothing may be committed after it.
+		 */
+		if (talk(request(family, SFB_CMD_LOAD_COMMIT, 0)) == 0) {
+			printf("FAIL %s: COMMIT after the error succeeded\n",
+			       cases[i].name);
+			failed++;
+		}
+		talk(request(family, SFB_CMD_LOAD_ABORT, 0));
+		if (get_generation() != before) {
+			printf("FAIL %s: generation moved\n", cases[i].name);
+			failed++;
+			before = generation;
+		}
+	}
+	return failed + over_limit(before) ? 1 : 0;
+}
+
+int main(int argc, char *argv[])
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: sfb_nl malformed|hold SECS|generation|rulesets\n");
+		return 2;
+	}
+	open_family();
+	if (!strcmp(argv[1], "malformed"))
+		return malformed();
+	if (!strcmp(argv[1], "generation")) {
+		printf("%llu\n", (unsigned long long)get_generation());
+		return 0;
+	}
+	if (!strcmp(argv[1], "rulesets")) {
+		get_generation();
+		printf("%u\n", rulesets);
+		return 0;
+	}
+	if (!strcmp(argv[1], "hold") && argc == 3) {
+		if (begin() < 0 || talk(good_role()) < 0) {
+			fprintf(stderr, "sfb_nl: begin: %s %s\n",
+				strerror(errno), extack);
+			return 1;
+		}
+		printf("holding a load transaction\n");
+		fflush(stdout);
+		sleep(atoi(argv[2]));
+		return 0;
+	}
+	fprintf(stderr, "sfb_nl: unknown command %s\n", argv[1]);
+	return 2;
+}

@@ -80,4 +80,9 @@ echo "probed $(wc -l < "$work/probed"), expected to pass $(wc -l < "$work/want")
 $(echo "$missing" | head -n 20)"
 [ -z "$leaked" ] || fail "denied but let through:
 $(echo "$leaked" | head -n 20)"
-echo "$(wc -l < "$work/addrs") roles enforced exactly over IPv4 and IPv6"
+# Every probe that did not pass was dropped by sfb, and counted so.
+dropped=$(ip netns exec sfb-gw "$SFBCTL" stats --json |
+	jq '[.targets[].counters.dropped.packets] | add')
+denied=$(comm -23 "$work/probed" "$work/want" | wc -l)
+[ "$dropped" -eq "$denied" ] || fail "counted $dropped drops for $denied denied probes"
+echo "$(wc -l < "$work/addrs") roles enforced exactly over IPv4 and IPv6; $dropped drops counted"

@@ -52,6 +52,11 @@ max=$(gw "$SFBCTL" version --json | jq '.module.limits.services')
 gw "$SFBCTL" load "$work/huge.conf" 2> "$work/err" && fail "a ruleset over the limit loaded"
 echo "over the limit: $(grep -m 1 error: "$work/err")"
 
+# --check runs every kernel-side check, then throws the ruleset away: a
+# valid file passes and changes nothing, the file over the limit fails.
+gw "$SFBCTL" load --check "$work/site.conf" || fail "load --check of a valid file"
+gw "$SFBCTL" load --check "$work/huge.conf" 2>/dev/null && fail "load --check over the limit passed"
+
 # A syntax error never reaches the kernel.
 printf 'policy enforce\nbind front-end 192.0.2.10/33\n' > "$work/bad.conf"
 gw "$SFBCTL" load "$work/bad.conf" 2>/dev/null && fail "a bad file loaded"

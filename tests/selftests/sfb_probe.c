@@ -3,14 +3,15 @@
  * sfb_probe: send one packet that opens a flow to each of many ports, so a
  * selftest can see at the far end which ones the gateway let through.
  *
- *   sfb_probe [-x hbh|dst|both] [-s SPORT] [-t] tcp|udp ADDR PORTS...
+ *   sfb_probe [-x hbh|dst|both] [-s SPORT] [-t] [-l LEN] tcp|udp ADDR PORTS...
  *
  * PORTS are N or N-M. TCP sends one SYN per port (a non-blocking connect,
  * then close); UDP one datagram per port. -x puts IPv6 extension headers
  * (hop-by-hop and/or destination options, padding only) before the L4
  * header; -s binds the source port (UDP only); -t sends, over a raw socket,
- * an L4 header truncated to its 4 port bytes. Exit 0 if every packet was
- * handed to the stack.
+ * an L4 header truncated to its 4 port bytes; -l sends LEN bytes of UDP
+ * payload (default 3), more than the MTU to make fragments. Exit 0 if
+ * every packet was handed to the stack.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,6 +25,8 @@
 #include <unistd.h>
 
 static bool trunc;
+static char payload[65000] = "sfb";
+static size_t payload_len = 3;
 
 struct target {
 	struct sockaddr_storage ss;
@@ -130,8 +133,9 @@ static int probe(struct target *t, int type, unsigned int port,
 		return truncated(t, type == SOCK_DGRAM ? IPPROTO_UDP :
 				 IPPROTO_TCP, port);
 	if (type == SOCK_DGRAM)
-		return sendto(udp_fd, "sfb", 3, 0, (struct sockaddr *)&t->ss,
-			      t->len) == 3 ? 0 : -1;
+		return sendto(udp_fd, payload, payload_len, 0,
+			      (struct sockaddr *)&t->ss, t->len) ==
+		       (ssize_t)payload_len ? 0 : -1;
 	fd = open_socket(t, SOCK_STREAM, ext, sport);
 	if (fd < 0)
 		return -1;
@@ -151,9 +155,11 @@ int main(int argc, char *argv[])
 	struct target t;
 	int type, udp_fd = -1, sport = -1, c, sent = 0;
 
-	while ((c = getopt(argc, argv, "x:s:t")) != -1) {
+	while ((c = getopt(argc, argv, "x:s:tl:")) != -1) {
 		if (c == 't')
 			trunc = true;
+		else if (c == 'l' && (size_t)atoi(optarg) <= sizeof(payload))
+			payload_len = atoi(optarg);
 		else if (c == 'x')
 			ext = optarg;
 		else if (c == 's')
@@ -163,7 +169,7 @@ int main(int argc, char *argv[])
 	}
 	if (argc - optind < 3 || parse_addr(argv[optind + 1], &t) < 0) {
 		fprintf(stderr, "usage: sfb_probe [-x hbh|dst|both] [-s SPORT] "
-			"[-t] tcp|udp ADDR PORTS...\n");
+			"[-t] [-l LEN] tcp|udp ADDR PORTS...\n");
 		return 2;
 	}
 	type = !strcmp(argv[optind], "tcp") ? SOCK_STREAM : SOCK_DGRAM;

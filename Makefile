@@ -60,7 +60,7 @@ BENCH_BINS := $(patsubst tools/bench/%.c,build/bench/%,$(BENCH_SRCS))
 SELFTEST_BINS := $(patsubst tests/selftests/%.c,build/selftests/%,$(SELFTEST_SRCS))
 
 .PHONY: all module user check unit selftest demo style clean fuzz \
-	bench-portmap test-bins
+	bench-portmap bench-load test-bins
 
 all: module user
 
@@ -125,6 +125,9 @@ fuzz: $(FUZZ_BINS)
 
 bench-portmap: build/bench/portmap_bench
 	build/bench/portmap_bench
+
+bench-load: all $(SELFTEST_BINS)
+	tools/vm-run --timeout 600 -- tools/bench/load.sh
 
 demo: all $(SELFTEST_BINS)
 	tools/vm-run --timeout 600 -- tools/demo

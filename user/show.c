@@ -181,11 +181,11 @@ static void print_json(FILE *f, const struct sfb_ruleset *rs)
 	}
 	fputs("],\"bindings\":[", f);
 	for (size_t i = 0; i < rs->n_binds; i++) {
-		fputs(i ? ",{" : "{", f);
-		json_role_ref(f, rs, "role", rs->binds[i].role);
-		fputs(",\"prefix\":", f);
+		/* json_role_ref() writes its own leading comma. */
+		fputs(i ? ",{\"prefix\":" : "{\"prefix\":", f);
 		sfb_json_string(f, sfb_prefix_format(&rs->binds[i].prefix, buf,
 						     sizeof(buf)));
+		json_role_ref(f, rs, "role", rs->binds[i].role);
 		fputc('}', f);
 	}
 	fputs("],\"ipsec_exempt\":[", f);

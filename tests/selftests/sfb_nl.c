@@ -10,6 +10,7 @@
  *                      the socket open SECS seconds without committing.
  *   sfb_nl generation  print this namespace's ruleset generation.
  *   sfb_nl rulesets    print how many ruleset objects the module holds.
+ *   sfb_nl memory      print the bytes this namespace's ruleset uses.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@ static char buf[65536];
 static char extack[256];
 static uint64_t generation;
 static uint32_t rulesets;
+static uint64_t memory;
 
 static struct nlmsghdr *request(uint16_t type, uint8_t cmd, uint16_t flags)
 {
@@ -79,6 +81,8 @@ static int sfb_attr_cb(const struct nlattr *attr, void *data)
 		generation = mnl_attr_get_u64(attr);
 	if (mnl_attr_get_type(attr) == SFB_A_RULESETS)
 		rulesets = mnl_attr_get_u32(attr);
+	if (mnl_attr_get_type(attr) == SFB_A_MEMORY)
+		memory = mnl_attr_get_u64(attr);
 	return MNL_CB_OK;
 }
 
@@ -492,7 +496,7 @@ static int malformed(void)
 int main(int argc, char *argv[])
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: sfb_nl malformed|hold SECS|generation|rulesets\n");
+		fprintf(stderr, "usage: sfb_nl malformed|hold SECS|generation|rulesets|memory\n");
 		return 2;
 	}
 	open_family();
@@ -505,6 +509,11 @@ int main(int argc, char *argv[])
 	if (!strcmp(argv[1], "rulesets")) {
 		get_generation();
 		printf("%u\n", rulesets);
+		return 0;
+	}
+	if (!strcmp(argv[1], "memory")) {
+		get_generation();
+		printf("%llu\n", (unsigned long long)memory);
 		return 0;
 	}
 	if (!strcmp(argv[1], "hold") && argc == 3) {

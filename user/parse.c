@@ -29,13 +29,24 @@ struct parser {
 	unsigned int depth;
 };
 
-static const char *const top_keywords[] = {
-	"include", "role", "media-range", "override", "ipsec-exempt", "bind",
-	"policy", "mark",
+enum top_keyword {
+	KW_INCLUDE, KW_ROLE, KW_MEDIA_RANGE, KW_OVERRIDE, KW_IPSEC_EXEMPT,
+	KW_BIND, KW_POLICY, KW_MARK,
 };
-static const char *const role_keywords[] = { "service", "media", "extends" };
+static const char *const top_keywords[] = {
+	[KW_INCLUDE] = "include", [KW_ROLE] = "role",
+	[KW_MEDIA_RANGE] = "media-range", [KW_OVERRIDE] = "override",
+	[KW_IPSEC_EXEMPT] = "ipsec-exempt", [KW_BIND] = "bind",
+	[KW_POLICY] = "policy", [KW_MARK] = "mark",
+};
+enum role_keyword { RK_SERVICE, RK_MEDIA, RK_EXTENDS };
+static const char *const role_keywords[] = {
+	[RK_SERVICE] = "service", [RK_MEDIA] = "media", [RK_EXTENDS] = "extends",
+};
+enum exempt_field { EF_FROM, EF_TO, EF_PROTO, EF_SPORT, EF_DPORT };
 static const char *const exempt_fields[] = {
-	"from", "to", "proto", "sport", "dport",
+	[EF_FROM] = "from", [EF_TO] = "to", [EF_PROTO] = "proto",
+	[EF_SPORT] = "sport", [EF_DPORT] = "dport",
 };
 /* Transport tags as the seed's tables use them; see sfb.conf(5). */
 static const char *const transports[] = {
@@ -476,13 +487,13 @@ static bool role_statement(struct parser *p, void *ctx)
 	if (t->type != TOK_WORD)
 		return expected(p, "service, media or extends");
 	switch (keyword_index(t, role_keywords, ARRAY_SIZE(role_keywords))) {
-	case 0:
+	case RK_SERVICE:
 		next(p);
 		return parse_rule(p, role, SFB_CLASS_SERVICE);
-	case 1:
+	case RK_MEDIA:
 		next(p);
 		return parse_rule(p, role, SFB_CLASS_MEDIA);
-	case 2:
+	case RK_EXTENDS:
 		next(p);
 		return parse_extends(p, role);
 	default:
@@ -548,19 +559,20 @@ static bool exempt_statement(struct parser *p, void *ctx)
 		return false;
 	}
 	next(p);
-	switch (i) {
-	case 0:
+	switch ((enum exempt_field)i) {
+	case EF_FROM:
 		ok = parse_name(p, "role name", true, &c->e->from);
 		break;
-	case 1:
+	case EF_TO:
 		ok = parse_name(p, "role name", true, &c->e->to);
 		break;
-	case 2:
+	case EF_PROTO:
 		ok = parse_protos(p, &c->e->protos);
 		break;
-	case 3:
+	case EF_SPORT:
 		ok = parse_ports(p, true, true, &c->e->sport);
 		break;
+	case EF_DPORT:
 	default:
 		ok = parse_ports(p, true, true, &c->e->dport);
 		break;
@@ -864,24 +876,25 @@ static bool top_statement(struct parser *p)
 		return false;
 	}
 	next(p);
-	switch (kw) {
-	case 0:
+	switch ((enum top_keyword)kw) {
+	case KW_INCLUDE:
 		return parse_include(p);
-	case 1:
+	case KW_ROLE:
 		return parse_role(p);
-	case 2:
+	case KW_MEDIA_RANGE:
 		return parse_media_range(p, false);
-	case 3:
+	case KW_OVERRIDE:
 		if (!word_is(peek(p), "media-range"))
 			return expected(p, "'media-range' after 'override'");
 		next(p);
 		return parse_media_range(p, true);
-	case 4:
+	case KW_IPSEC_EXEMPT:
 		return parse_exempt(p);
-	case 5:
+	case KW_BIND:
 		return parse_bind(p, t);
-	case 6:
+	case KW_POLICY:
 		return parse_policy(p, t);
+	case KW_MARK:
 	default:
 		return parse_mark(p, t);
 	}

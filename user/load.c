@@ -7,6 +7,9 @@
  * refusal is shown at the statement the refused message came from, as nft
  * shows kernel errors. The kernel discards the transaction on any error
  * and on close; LOAD_ABORT says so explicitly.
+ *
+ * Both also keep sfb's xfrm bypass policies (xfrm.h) in step with the
+ * ruleset's ipsec-exempt mark.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,6 +18,7 @@
 
 #include "compile.h"
 #include "sfbctl.h"
+#include "xfrm.h"
 
 struct load {
 	const char *file;
@@ -72,6 +76,7 @@ static int send_txn(struct load *l)
 static int load(struct load *l)
 {
 	struct sfb_config *cfg = sfb_config_load(l->file, l->d);
+	struct sfb_xfrm_load xl = { 0 };
 	struct sfb_info info;
 	int ret;
 
@@ -83,13 +88,27 @@ static int load(struct load *l)
 	if (ret == SFBCTL_EXIT_OK &&
 	    !sfb_compile(cfg, &info.limits, l->check_only, l->d, &l->txn))
 		ret = SFBCTL_EXIT_ERROR;
-	if (ret == SFBCTL_EXIT_OK)
+	/*
+	 * The xfrm bypass policies of the new exempt mark go in before the
+	 * commit and those of an old one go after it: while both exist both
+	 * allow, and only exempt packets carry either mark. A failed load
+	 * removes only what it added.
+	 */
+	if (ret == SFBCTL_EXIT_OK && !l->check_only)
+		ret = sfb_xfrm_load_begin(&xl, sfb_xfrm_wanted_mark(cfg));
+	if (ret == SFBCTL_EXIT_OK) {
 		ret = send_txn(l);
+		if (ret == SFBCTL_EXIT_OK && !l->check_only)
+			ret = sfb_xfrm_load_finish(&xl);
+		else if (ret != SFBCTL_EXIT_OK)
+			sfb_xfrm_load_abort(&xl);	/* nothing if --check */
+	}
 	if (ret == SFBCTL_EXIT_OK && l->verbose)
 		printf(l->check_only ?
 		       "%s: nf_sfb would accept it; generation %" PRIu64 " stays in force\n" :
 		       "%s: loaded as generation %" PRIu64 "\n",
 		       l->file, l->commit.generation);
+	sfb_xfrm_load_free(&xl);
 	sfb_txn_free(&l->txn);
 	sfb_nl_disconnect(l->nl);
 	sfb_config_free(cfg);
@@ -138,5 +157,8 @@ int cmd_flush(int argc, char *argv[])
 		ret = sfb_nl_talk(nl, sfb_nl_request(nl, SFB_CMD_FLUSH, 0),
 				  NULL, NULL);
 	sfb_nl_disconnect(nl);
+	/* The ruleset first: then no packet carries the exempt mark. */
+	if (ret == SFBCTL_EXIT_OK)
+		ret = sfb_xfrm_remove_all();
 	return ret;
 }

@@ -184,30 +184,42 @@ static void print_kernel_error(const struct sfb_nl_error *e)
 		fprintf(stderr, "sfb: kernel: %s\n", strerror(e->error));
 }
 
-int sfb_nl_open(struct sfb_nl *nl)
+int sfb_nl_open_raw(struct sfb_nl *nl, int protocol, const char **what)
 {
-	struct talk_ctx t = { .cb = family_reply_cb, .data = &nl->family };
-	struct nlmsghdr *nlh;
-	int one = 1;
+	int one = 1, err;
 
 	memset(nl, 0, sizeof(*nl));
-	nl->sock = mnl_socket_open(NETLINK_GENERIC);
+	nl->sock = mnl_socket_open(protocol);
 	if (!nl->sock) {
-		fprintf(stderr, "sfb: cannot open a netlink socket: %s\n",
-			strerror(errno));
-		return SFBCTL_EXIT_ERROR;
+		*what = "open";
+		return errno;
 	}
 	/* Ask for extack messages, without our request echoed back. */
 	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
 	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
-		fprintf(stderr, "sfb: cannot bind a netlink socket: %s\n",
-			strerror(errno));
+		err = errno;
+		*what = "bind";
 		sfb_nl_close(nl);
-		return SFBCTL_EXIT_ERROR;
+		return err;
 	}
 	nl->portid = mnl_socket_get_portid(nl->sock);
 	nl->seq = time(NULL);
+	return 0;
+}
+
+int sfb_nl_open(struct sfb_nl *nl)
+{
+	struct talk_ctx t = { .cb = family_reply_cb, .data = &nl->family };
+	struct nlmsghdr *nlh;
+	const char *what;
+	int err = sfb_nl_open_raw(nl, NETLINK_GENERIC, &what);
+
+	if (err) {
+		fprintf(stderr, "sfb: cannot %s a netlink socket: %s\n", what,
+			strerror(err));
+		return SFBCTL_EXIT_ERROR;
+	}
 
 	nlh = genl_request(nl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, 0);
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, SFB_GENL_NAME);

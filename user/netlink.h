@@ -26,6 +26,13 @@ struct sfb_nl {
  */
 int sfb_nl_open(struct sfb_nl *nl);
 void sfb_nl_close(struct sfb_nl *nl);
+/*
+ * Only open and bind a socket of netlink @protocol (no family lookup, nl->family
+ * stays 0), for talking to other netlink families (NETLINK_XFRM). Returns 0
+ * or a positive errno, with *@what the step that failed ("open", "bind");
+ * prints nothing.
+ */
+int sfb_nl_open_raw(struct sfb_nl *nl, int protocol, const char **what);
 /* sfb_nl_open on the heap (the buffer is large); NULL with *ret set. */
 struct sfb_nl *sfb_nl_connect(int *ret);
 void sfb_nl_disconnect(struct sfb_nl *nl);

@@ -10,6 +10,7 @@
 
 #include "ruleset.h"
 #include "sfbctl.h"
+#include "xfrm.h"
 
 #define NAMEBUF 32
 
@@ -159,12 +160,15 @@ static void json_role(FILE *f, const struct sfb_rs_role *role)
 	fputs("]}", f);
 }
 
-static void print_json(FILE *f, const struct sfb_ruleset *rs)
+static void print_json(FILE *f, const struct sfb_ruleset *rs,
+		       const struct sfb_xfrm_set *xfrm)
 {
 	char buf[SFB_PREFIX_STRLEN];
 
 	if (!rs->loaded) {
-		fputs("{\"loaded\":false}\n", f);
+		fputs("{\"loaded\":false,\"xfrm_bypass\":", f);
+		sfb_xfrm_print_json(xfrm, f);
+		fputs("}\n", f);
 		return;
 	}
 	fprintf(f, "{\"loaded\":true,\"generation\":%" PRIu64
@@ -202,11 +206,14 @@ static void print_json(FILE *f, const struct sfb_ruleset *rs)
 		json_range(f, "dport", e->dport);
 		fputc('}', f);
 	}
-	fputs("]}\n", f);
+	fputs("],\"xfrm_bypass\":", f);
+	sfb_xfrm_print_json(xfrm, f);
+	fputs("}\n", f);
 }
 
 int cmd_show(int argc, char *argv[])
 {
+	struct sfb_xfrm_set xfrm = { 0 };
 	struct sfb_ruleset rs;
 	struct sfb_nl *nl;
 	bool json;
@@ -219,12 +226,18 @@ int cmd_show(int argc, char *argv[])
 		return ret;
 	sfb_ruleset_init(&rs);
 	ret = sfb_fetch(nl, &rs, NULL);
+	if (ret == SFBCTL_EXIT_OK)
+		ret = sfb_xfrm_list(&xfrm);
 	if (ret == SFBCTL_EXIT_OK) {
-		if (json)
-			print_json(stdout, &rs);
-		else
+		if (json) {
+			print_json(stdout, &rs, &xfrm);
+		} else {
 			sfb_ruleset_print_conf(&rs, stdout);
+			/* Comments: the output stays a file load accepts. */
+			sfb_xfrm_print_conf(&xfrm, stdout);
+		}
 	}
+	sfb_xfrm_set_free(&xfrm);
 	sfb_ruleset_free(&rs);
 	sfb_nl_disconnect(nl);
 	return ret;

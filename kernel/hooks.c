@@ -26,6 +26,7 @@
  * DNAT (-100): mangle rules see sfb's marks, the address classified is the
  * one on the wire, and routing and the xfrm policy checks of forwarded and
  * local traffic, which come later, see the marks (ipsec.md, section 2).
+ * LOCAL_OUT at the same priority: after conntrack, before mangle and NAT.
  */
 #define SFB_HOOK_PRI_IPV4	(NF_IP_PRI_CONNTRACK + 1)
 #define SFB_HOOK_PRI_IPV6	(NF_IP6_PRI_CONNTRACK + 1)
@@ -130,6 +131,42 @@ static unsigned int sfb_hook(void *priv, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
+/*
+ * Locally originated packets: mark only, never drop (sfb polices what
+ * enters). The socket's route was looked up before any mark existed, so a
+ * packet that gains bits here is routed again and the xfrm "out" policy
+ * lookup sees them; ESP output comes back through LOCAL_OUT already
+ * transformed and is left alone.
+ */
+static unsigned int sfb_local_out(void *priv, struct sk_buff *skb,
+				  const struct nf_hook_state *state)
+{
+	const struct sfb_ruleset *rs;
+	struct sfb_packet pkt;
+	struct sfb_result res;
+	bool ipv4 = state->pf == NFPROTO_IPV4;
+	int err;
+
+	rs = rcu_dereference(sfb_net(state->net)->ruleset);
+	if (unlikely(!rs))
+		return NF_ACCEPT;
+	if (ipv4 ? IPCB(skb)->flags & IPSKB_XFRM_TRANSFORMED :
+		   IP6CB(skb)->flags & IP6SKB_XFRM_TRANSFORMED)
+		return NF_ACCEPT;
+	if (ipv4 ? sfb_parse_ipv4(skb, &pkt) : sfb_parse_ipv6(skb, &pkt))
+		return NF_ACCEPT;
+
+	pkt.new_flow = false;
+	sfb_ruleset_classify(rs, &pkt, &res);
+	if (!(res.mark & ~skb->mark))
+		return NF_ACCEPT;
+	skb->mark |= res.mark;
+	err = ipv4 ? ip_route_me_harder(state->net, state->sk, skb,
+					RTN_UNSPEC) :
+		     nf_ip6_route_me_harder(state->net, state->sk, skb);
+	return err < 0 ? NF_DROP_ERR(err) : NF_ACCEPT;
+}
+
 static const struct nf_hook_ops sfb_hook_ops[] = {
 	{
 		.hook = sfb_hook,
@@ -141,6 +178,18 @@ static const struct nf_hook_ops sfb_hook_ops[] = {
 		.hook = sfb_hook,
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = SFB_HOOK_PRI_IPV6,
+	},
+	{
+		.hook = sfb_local_out,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = SFB_HOOK_PRI_IPV4,
+	},
+	{
+		.hook = sfb_local_out,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_OUT,
 		.priority = SFB_HOOK_PRI_IPV6,
 	},
 };

@@ -14,8 +14,7 @@ sfb_insmod || fail "insmod"
 # Two rulesets that differ in every dumped part; many roles and bindings so
 # that a dump spans several messages.
 for v in a b; do
-	printf 'include "%s"\npolicy %s\n' "$PWD/user/roles/sfb2015.conf" \
-		"$([ $v = a ] && echo enforce || echo monitor)" > "$work/$v.conf"
+	catalogue_site "$([ $v = a ] && echo enforce || echo monitor)" > "$work/$v.conf"
 	n=$([ $v = a ] && echo 10 || echo 100)
 	for role in front-end director mediation persistent-chat-fe client \
 			front-end-mediation hlb-front-end dnslb-director; do

@@ -19,7 +19,6 @@ include "$PWD/user/roles/sfb2015.conf"
 policy enforce
 bind front-end 192.0.2.10/32
 EOF
-gw() { ip netns exec sfb-gw "$@"; }
 gw "$SFBCTL" load "$work/site.conf" || fail "load"
 
 # The state a failed load must not touch.

@@ -14,8 +14,7 @@ trap 'topo_down; rm -rf "$work"' EXIT
 topo_up
 topo_server_addr 10
 sfb_insmod || fail "insmod"
-printf 'include "%s"\npolicy enforce\nbind front-end 192.0.2.10/32 2001:db8::10/128\n' \
-	"$PWD/user/roles/sfb2015.conf" > "$work/site.conf"
+catalogue_site enforce "front-end 192.0.2.10/32 2001:db8::10/128" > "$work/site.conf"
 ip netns exec sfb-gw "$SFBCTL" load "$work/site.conf" || fail "load"
 
 # front-end: udp 50000 is audio; 9999 is nothing of it.

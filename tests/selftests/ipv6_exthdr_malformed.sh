@@ -14,8 +14,7 @@ topo_up
 topo_server_addr 10
 sfb_insmod || fail "insmod"
 for mode in enforce monitor; do
-	printf 'include "%s"\npolicy %s\nbind front-end 192.0.2.10/32 2001:db8::10/128\n' \
-		"$PWD/user/roles/sfb2015.conf" "$mode" > "$work/$mode.conf"
+	catalogue_site "$mode" "front-end 192.0.2.10/32 2001:db8::10/128" > "$work/$mode.conf"
 done
 ip netns exec sfb-gw "$SFBCTL" load "$work/enforce.conf" || fail "load"
 

@@ -34,6 +34,22 @@ sfb_insmod() {
 	insmod "$MODULE"
 }
 
+# catalogue_site MODE BIND...: a site file on the shipped catalogue, in
+# policy MODE, with one "bind BIND" line per argument.
+catalogue_site() {
+	local mode=$1 b
+	shift
+	printf 'include "%s"\npolicy %s\n' "$PWD/user/roles/sfb2015.conf" "$mode"
+	for b in "$@"; do
+		echo "bind $b"
+	done
+}
+
+# Run a command in the gateway's namespace.
+gw() {
+	ip netns exec sfb-gw "$@"
+}
+
 need() {
 	command -v "$1" >/dev/null || fail "$1 is not installed (.ci/run installs it)"
 }

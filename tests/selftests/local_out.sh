@@ -14,7 +14,6 @@ work=$(mktemp -d)
 trap 'topo_down; rm -rf "$work"' EXIT
 topo_up
 sfb_insmod || fail "insmod"
-gw() { ip netns exec sfb-gw "$@"; }
 cat > "$work/site.conf" <<EOF
 include "$PWD/user/roles/sfb2015.conf"
 policy enforce

@@ -15,7 +15,6 @@ topo_up
 topo_server_addr 10
 topo_server_addr 11
 sfb_insmod || fail "insmod"
-gw() { ip netns exec sfb-gw "$@"; }
 
 # monitor: denied probes pass too, so their marks can be seen.
 cat > "$work/site.conf" <<EOF

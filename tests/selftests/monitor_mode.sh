@@ -12,14 +12,12 @@ trap 'topo_down; rm -rf "$work"' EXIT
 topo_up
 topo_server_addr 10
 sfb_insmod || fail "insmod"
-gw() { ip netns exec sfb-gw "$@"; }
 
 # front-end lists tcp 5061 and udp 50000 (audio), none of the others.
 denied_tcp="7 9998 9999"
 denied_udp="1000 5061 9999"
 run() {		# run MODE: probe, print what passed and the counters
-	printf 'include "%s"\npolicy %s\nbind front-end 192.0.2.10/32\n' \
-		"$PWD/user/roles/sfb2015.conf" "$1" > "$work/$1.conf"
+	catalogue_site "$1" "front-end 192.0.2.10/32" > "$work/$1.conf"
 	gw "$SFBCTL" load "$work/$1.conf" || fail "load $1"
 	ip netns exec sfb-c "$PROBE" tcp 192.0.2.10 5061 $denied_tcp >/dev/null
 	ip netns exec sfb-c "$PROBE" udp 192.0.2.10 50000 $denied_udp >/dev/null

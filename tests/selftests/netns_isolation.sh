@@ -18,8 +18,7 @@ base=$("$NL" rulesets)
 
 # The gateway enforces front-end; sfb-x enforces director on the same address.
 for v in front-end director; do
-	printf 'include "%s"\npolicy enforce\nbind %s 192.0.2.10/32\n' \
-		"$PWD/user/roles/sfb2015.conf" "$v" > "$work/$v.conf"
+	catalogue_site enforce "$v 192.0.2.10/32" > "$work/$v.conf"
 done
 ip netns exec sfb-gw "$SFBCTL" load "$work/front-end.conf" || fail "load gw"
 ip netns add sfb-x

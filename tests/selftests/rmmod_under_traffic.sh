@@ -13,8 +13,7 @@ work=$(mktemp -d)
 trap 'topo_down; kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 topo_up
 topo_server_addr 10
-printf 'include "%s"\npolicy enforce\nbind front-end 192.0.2.10/32\n' \
-	"$PWD/user/roles/sfb2015.conf" > "$work/site.conf"
+catalogue_site enforce "front-end 192.0.2.10/32" > "$work/site.conf"
 
 ip netns exec sfb-s iperf3 -s -B 192.0.2.10 -p 50000 -1 --json > "$work/server.json" &
 wait_for 30 sh -c "ip netns exec sfb-s ss -ltnH | grep -q ':50000 '" ||

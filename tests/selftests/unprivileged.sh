@@ -12,8 +12,7 @@ need unshare
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 sfb_insmod || fail "insmod"
-printf 'include "%s"\npolicy enforce\nbind front-end 192.0.2.10/32\n' \
-	"$PWD/user/roles/sfb2015.conf" > "$work/site.conf"
+catalogue_site enforce "front-end 192.0.2.10/32" > "$work/site.conf"
 chmod 755 "$work"
 chmod 644 "$work/site.conf"
 "$SFBCTL" load "$work/site.conf" || fail "root could not load"

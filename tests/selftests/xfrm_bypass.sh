@@ -117,8 +117,7 @@ ns "$SFBCTL" show -j | jq -e '.xfrm_bypass | length == 6 and
 echo "show: six comment lines; show -j: xfrm_bypass with six objects"
 
 # A configuration without the exempt mark has no policies.
-printf 'include "%s"\npolicy monitor\nbind mediation 192.0.2.11/32\n' \
-	"$PWD/user/roles/sfb2015.conf" > "$work/nomark.conf"
+catalogue_site monitor "mediation 192.0.2.11/32" > "$work/nomark.conf"
 ns "$SFBCTL" load "$work/nomark.conf" || fail "load without the mark"
 [ -z "$(sfb_policies)" ] || fail "policies without the mark: $(sfb_policies)"
 foreign_intact "load without the mark"

@@ -96,11 +96,24 @@ static int sfb_parse_ipv6(const struct sk_buff *skb, struct sfb_packet *pkt)
 	return sfb_parse_l4(skb, thoff, proto, pkt);
 }
 
+/* No conntrack entry: invalid or untracked, policed as a new flow. */
+static void sfb_flow_state(const struct sk_buff *skb, struct sfb_packet *pkt)
+{
+	enum ip_conntrack_info ctinfo;
+
+	if (!nf_ct_get(skb, &ctinfo)) {
+		pkt->new_flow = true;
+		pkt->reply = false;
+		return;
+	}
+	pkt->new_flow = ctinfo == IP_CT_NEW;
+	pkt->reply = CTINFO2DIR(ctinfo) == IP_CT_DIR_REPLY;
+}
+
 static unsigned int sfb_hook(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *state)
 {
 	const struct sfb_ruleset *rs;
-	enum ip_conntrack_info ctinfo;
 	struct sfb_packet pkt;
 	struct sfb_result res;
 	int err;
@@ -121,8 +134,7 @@ static unsigned int sfb_hook(void *priv, struct sk_buff *skb,
 							     NF_ACCEPT;
 	}
 
-	/* No entry: invalid or untracked, policed as new. */
-	pkt.new_flow = !nf_ct_get(skb, &ctinfo) || ctinfo == IP_CT_NEW;
+	sfb_flow_state(skb, &pkt);
 	sfb_ruleset_classify(rs, &pkt, &res);
 	sfb_ruleset_count(rs, &res, skb->len);
 	if (res.verdict == SFB_VERDICT_DROP)
@@ -156,7 +168,8 @@ static unsigned int sfb_local_out(void *priv, struct sk_buff *skb,
 	if (ipv4 ? sfb_parse_ipv4(skb, &pkt) : sfb_parse_ipv6(skb, &pkt))
 		return NF_ACCEPT;
 
-	pkt.new_flow = false;
+	sfb_flow_state(skb, &pkt);
+	pkt.new_flow = false;	/* never policed here */
 	sfb_ruleset_classify(rs, &pkt, &res);
 	if (!(res.mark & ~skb->mark))
 		return NF_ACCEPT;

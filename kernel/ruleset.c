@@ -600,6 +600,45 @@ static bool sfb_is_ike(const struct sfb_packet *pkt)
 		pkt->dport == SFB_PORT_IKE || pkt->dport == SFB_PORT_IKE_NATT);
 }
 
+/* Exempt whatever the addresses: by port alone. */
+static bool sfb_any_exempt(const struct sfb_ruleset *rs, u8 pi, u16 sport,
+			   u16 dport)
+{
+	return sfb_map_contains(&rs->any_dport[pi], dport) ||
+	       sfb_map_contains(&rs->any_sport[pi], sport);
+}
+
+/* Exempt by a "from ROLE" rule: @src is the sender's target, if bound. */
+static bool sfb_src_exempt(const struct sfb_ruleset *rs, u8 fam, u8 pi,
+			   const struct sfb_addr *saddr, u16 sport,
+			   const struct sfb_target **src)
+{
+	*src = rs->src_lookup ? sfb_ruleset_lookup(rs, fam, saddr) : NULL;
+	return *src &&
+	       sfb_map_contains(&(*src)->map[pi][SFB_MAP_EXEMPT_SPORT], sport);
+}
+
+/*
+ * A reply belongs to its flow: it is exempt if the flow's first direction
+ * is, seen here as this packet with its ends swapped (the addresses on
+ * this side of any NAT). So the reply to a client's exempt media, sent
+ * from a port outside the client range, bypasses IPsec too.
+ */
+static bool sfb_reply_exempt(const struct sfb_ruleset *rs,
+			     const struct sfb_packet *pkt)
+{
+	const struct sfb_target *t, *src;
+
+	if (sfb_any_exempt(rs, pkt->pi, pkt->dport, pkt->sport))
+		return true;
+	t = sfb_ruleset_lookup(rs, pkt->fam, &pkt->saddr);
+	if (t && sfb_map_contains(&t->map[pkt->pi][SFB_MAP_EXEMPT_DPORT],
+				  pkt->sport))
+		return true;
+	return sfb_src_exempt(rs, pkt->fam, pkt->pi, &pkt->daddr, pkt->dport,
+			      &src);
+}
+
 void sfb_ruleset_classify(const struct sfb_ruleset *rs,
 			  const struct sfb_packet *pkt, struct sfb_result *res)
 {
@@ -623,20 +662,14 @@ void sfb_ruleset_classify(const struct sfb_ruleset *rs,
 	}
 
 	if (!ike) {
-		if (sfb_map_contains(&rs->any_dport[pkt->pi], pkt->dport) ||
-		    sfb_map_contains(&rs->any_sport[pkt->pi], pkt->sport))
+		res->src_exempt = sfb_src_exempt(rs, pkt->fam, pkt->pi,
+						 &pkt->saddr, pkt->sport,
+						 &res->src);
+		if (res->src_exempt ||
+		    sfb_any_exempt(rs, pkt->pi, pkt->sport, pkt->dport) ||
+		    (pkt->reply && !(res->classes & BIT(SFB_CLASS_EXEMPT)) &&
+		     sfb_reply_exempt(rs, pkt)))
 			res->classes |= BIT(SFB_CLASS_EXEMPT);
-		if (rs->src_lookup) {
-			res->src = sfb_ruleset_lookup(rs, pkt->fam,
-						      &pkt->saddr);
-			if (res->src &&
-			    sfb_map_contains(&res->src->map[pkt->pi]
-					     [SFB_MAP_EXEMPT_SPORT],
-					     pkt->sport)) {
-				res->src_exempt = true;
-				res->classes |= BIT(SFB_CLASS_EXEMPT);
-			}
-		}
 	}
 
 	/*

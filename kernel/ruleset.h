@@ -159,6 +159,7 @@ struct sfb_packet {
 	u16 sport;		/* host order */
 	u16 dport;
 	bool new_flow;
+	bool reply;		/* conntrack's reply direction */
 };
 
 struct sfb_result {

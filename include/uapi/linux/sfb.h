@@ -181,6 +181,8 @@
  *
  * SFB_CMD_MATCH
  *   What would the loaded ruleset do with this packet, if it were new?
+ *   (In the datapath a reply is also ipsec-exempt when its flow's first
+ *   packet was; MATCH knows no flows.)
  *   SFB_A_MATCH: NLA_NESTED, required
  *     SFB_MATCH_A_SADDR, SFB_MATCH_A_DADDR: NLA_BINARY, 4 or 16 bytes each,
  *                                          the same family, required

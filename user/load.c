@@ -9,7 +9,8 @@
  * and on close; LOAD_ABORT says so explicitly.
  *
  * Both also keep sfb's xfrm bypass policies (xfrm.h) in step with the
- * ruleset's ipsec-exempt mark.
+ * ruleset's ipsec-exempt rules; load --sysctl then applies the settings
+ * they want (sysctl.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,11 +19,12 @@
 
 #include "compile.h"
 #include "sfbctl.h"
+#include "sysctl.h"
 #include "xfrm.h"
 
 struct load {
 	const char *file;
-	bool check_only, verbose;
+	bool check_only, verbose, sysctl;
 	struct sfb_diag *d;
 	struct sfb_nl *nl;
 	struct sfb_txn txn;
@@ -77,6 +79,7 @@ static int load(struct load *l)
 {
 	struct sfb_config *cfg = sfb_config_load(l->file, l->d);
 	struct sfb_xfrm_load xl = { 0 };
+	struct sfb_sysctl sc = { 0 };
 	struct sfb_info info;
 	int ret;
 
@@ -88,14 +91,16 @@ static int load(struct load *l)
 	if (ret == SFBCTL_EXIT_OK &&
 	    !sfb_compile(cfg, &info.limits, l->check_only, l->d, &l->txn))
 		ret = SFBCTL_EXIT_ERROR;
+	if (ret == SFBCTL_EXIT_OK && l->sysctl)
+		ret = sfb_sysctl_prepare(&sc, cfg);
 	/*
-	 * The xfrm bypass policies of the new exempt mark go in before the
-	 * commit and those of an old one go after it: while both exist both
-	 * allow, and only exempt packets carry either mark. A failed load
-	 * removes only what it added.
+	 * The new xfrm bypass policies go in before the commit and the old
+	 * ones go after it: while both exist, both allow only exempt flows
+	 * (packets carrying either mark, or the flows of either's rules). A
+	 * failed load removes only what it added.
 	 */
 	if (ret == SFBCTL_EXIT_OK && !l->check_only)
-		ret = sfb_xfrm_load_begin(&xl, sfb_xfrm_wanted_mark(cfg));
+		ret = sfb_xfrm_load_begin(&xl, cfg);
 	if (ret == SFBCTL_EXIT_OK) {
 		ret = send_txn(l);
 		if (ret == SFBCTL_EXIT_OK && !l->check_only)
@@ -103,11 +108,14 @@ static int load(struct load *l)
 		else if (ret != SFBCTL_EXIT_OK)
 			sfb_xfrm_load_abort(&xl);	/* nothing if --check */
 	}
+	if (ret == SFBCTL_EXIT_OK && !l->check_only && l->sysctl)
+		ret = sfb_sysctl_apply(&sc);
 	if (ret == SFBCTL_EXIT_OK && l->verbose)
 		printf(l->check_only ?
 		       "%s: nf_sfb would accept it; generation %" PRIu64 " stays in force\n" :
 		       "%s: loaded as generation %" PRIu64 "\n",
 		       l->file, l->commit.generation);
+	sfb_sysctl_free(&sc);
 	sfb_xfrm_load_free(&xl);
 	sfb_txn_free(&l->txn);
 	sfb_nl_disconnect(l->nl);
@@ -121,6 +129,7 @@ int cmd_load(int argc, char *argv[])
 		{ "check", no_argument, NULL, 'c' },
 		{ "dry-run", no_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "sysctl", no_argument, NULL, 's' },
 		{ 0 }
 	};
 	struct load l = { 0 };
@@ -131,6 +140,8 @@ int cmd_load(int argc, char *argv[])
 			l.check_only = true;
 		else if (c == 'v')
 			l.verbose = true;
+		else if (c == 's')
+			l.sysctl = true;
 		else
 			return usage_error("load");
 	}

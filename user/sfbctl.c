@@ -19,7 +19,7 @@ static const struct sfbctl_command commands[] = {
 	{ "flush", cmd_flush, "remove the loaded ruleset",
 	  "sfbctl flush" },
 	{ "load", cmd_load, "load a configuration into nf_sfb atomically, or only have the kernel check it",
-	  "sfbctl load [-c|--check] [-v|--verbose] FILE" },
+	  "sfbctl load [-c|--check] [-v|--verbose] [--sysctl] FILE" },
 	{ "match", cmd_match, "what the loaded ruleset would do with a packet",
 	  "sfbctl match [-j] tcp|udp from ADDR port PORT to ADDR port PORT" },
 	{ "show", cmd_show, "print the loaded ruleset as a configuration file",

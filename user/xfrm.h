@@ -1,18 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * sfbctl's xfrm bypass policies: packets nf_sfb marks ipsec-exempt skip
- * IPsec because six global xfrm policies (dir in, out and fwd; IPv4 and
- * IPv6) match that mark and allow them, without templates, at a priority
- * that wins over ordinary IPsec policies.
+ * sfbctl's xfrm bypass policies: global, template-less "allow" policies at
+ * a priority that wins over ordinary IPsec policies, so that the flows of
+ * the ipsec-exempt rules skip IPsec. Two kinds:
  *
- * A policy is sfb's when it has exactly this shape: an all-zero selector
- * (prefix lengths 0, any protocol and port, no interface), XFRMA_MARK with
- * value == mask != 0, priority SFB_XFRM_PRIORITY, action allow, no
- * template, no security context, main type, if_id 0. Only such policies
- * are ever replaced or removed; removal goes by the kernel's policy index,
- * so another policy with the same selector and mark is never touched.
+ * - Mark policies: dir in, out and fwd, IPv4 and IPv6, an all-zero
+ *   selector and XFRMA_MARK value == mask == the ipsec-exempt mark. They
+ *   let through every packet nf_sfb marked (in PRE_ROUTING, and in
+ *   LOCAL_OUT, where it routes the packet again).
+ * - Selector policies: dir out, no mark, one per address prefix, protocol
+ *   and aligned port block of each ipsec-exempt rule. A local socket's
+ *   route lookup (connect, sendmsg, a SYN-ACK) comes before LOCAL_OUT and
+ *   carries no mark: without them an exempt flow to a peer without SA
+ *   raises an ACQUIRE and starts on a blackhole route.
  *
- * The message builders and the parser are pure (no socket).
+ * sfb gives each of its policies an index in its own range (the kernel
+ * keeps a user-given index that is free and whose low 3 bits are the
+ * direction). A policy is sfb's only if its index is in that range and its
+ * shape is one of the two above: priority SFB_XFRM_PRIORITY, action allow,
+ * no template, no security context, main type, if_id 0, flags 0. Only such
+ * policies are ever removed, and by index, so no other policy is touched.
+ *
+ * The message builders, the recogniser and the wanted set are pure.
  */
 #ifndef SFBCTL_XFRM_H
 #define SFBCTL_XFRM_H
@@ -23,6 +32,9 @@
 #include <stdio.h>
 
 #include <linux/netlink.h>
+#include <linux/xfrm.h>
+
+#include "config.h"
 
 /*
  * Lower values win (the kernel stops at the first candidate with a higher
@@ -34,13 +46,26 @@
  */
 #define SFB_XFRM_PRIORITY 10
 
-/* One policy in the dump order; 6 per mark. */
+/* Indices BASE + slot * 8 + dir, slot 1..SLOTS-1, are sfb's. */
+#define SFB_XFRM_INDEX_BASE 0x5fb00000u
+#define SFB_XFRM_SLOTS (1u << 17)
+
+/* A load needing more policies than this fails before installing any. */
+#define SFB_XFRM_MAX_POLICIES 4096
+
+enum sfb_xfrm_kind { SFB_XFRM_MARK, SFB_XFRM_SELECTOR };
+
 struct sfb_xfrm_policy {
+	enum sfb_xfrm_kind kind;
 	uint8_t dir;		/* XFRM_POLICY_IN, _OUT, _FWD */
-	uint16_t family;	/* AF_INET, AF_INET6 */
-	uint32_t mark, mask;
+	/*
+	 * Family, addresses and ports (network byte order) as the kernel
+	 * compares them, padding included: build it on zeroed memory.
+	 */
+	struct xfrm_selector sel;
+	uint32_t mark, mask;	/* 0/0 for selector policies */
 	uint32_t priority;
-	uint32_t index;		/* the kernel's, from a dump; 0 when built */
+	uint32_t index;		/* 0 in a wanted set: not installed yet */
 };
 
 struct sfb_xfrm_set {
@@ -50,25 +75,39 @@ struct sfb_xfrm_set {
 
 /* Message builders: into @buf (at least SFB_XFRM_MSG_MAX bytes). */
 #define SFB_XFRM_MSG_MAX 512
-/* XFRM_MSG_NEWPOLICY (exclusive) of an sfb bypass policy. */
-struct nlmsghdr *sfb_xfrm_msg_new(void *buf, uint8_t dir, uint16_t family,
-				  uint32_t mark);
-/* XFRM_MSG_DELPOLICY by @p's index and mark. */
+/* XFRM_MSG_NEWPOLICY (exclusive) of @p, with its index. */
+struct nlmsghdr *sfb_xfrm_msg_new(void *buf, const struct sfb_xfrm_policy *p);
+/* XFRM_MSG_DELPOLICY of @p: by its index, or by selector if it is 0. */
 struct nlmsghdr *sfb_xfrm_msg_del(void *buf, const struct sfb_xfrm_policy *p);
 /* XFRM_MSG_GETPOLICY dump request. */
 struct nlmsghdr *sfb_xfrm_msg_dump(void *buf);
-/* True, with @p filled in, if @nlh is an XFRM_MSG_NEWPOLICY of sfb's shape. */
+/* True, with @p filled in, if @nlh is an XFRM_MSG_NEWPOLICY of sfb's. */
 bool sfb_xfrm_parse(const struct nlmsghdr *nlh, struct sfb_xfrm_policy *p);
+
+/*
+ * The fewest aligned value/mask blocks (host order, ascending) that cover
+ * @r exactly; for UDP, @r without ports 500 and 4500, which nf_sfb never
+ * exempts (IKE and NAT-T). Returns the count, at most SFB_XFRM_BLOCKS_MAX.
+ */
+struct sfb_xfrm_block {
+	uint16_t value, mask;
+};
+
+#define SFB_XFRM_BLOCKS_MAX 90	/* 3 ranges of at most 30 blocks */
+size_t sfb_xfrm_blocks(struct sfb_range r, bool udp,
+		       struct sfb_xfrm_block out[SFB_XFRM_BLOCKS_MAX]);
+
+/*
+ * Every policy @cfg wants, sorted and without duplicates, into @out
+ * (zeroed by the caller): the mark policies if it has ipsec-exempt rules
+ * and an ipsec-exempt mark, and the selector policies of those rules.
+ * 0, or -ENOMEM.
+ */
+int sfb_xfrm_wanted(const struct sfb_config *cfg, struct sfb_xfrm_set *out);
+void sfb_xfrm_set_free(struct sfb_xfrm_set *set);
 
 const char *sfb_xfrm_dir_name(uint8_t dir);		/* "in"... */
 const char *sfb_xfrm_family_name(uint16_t family);	/* "ipv4", "ipv6" */
-
-/*
- * The exempt mark the policies are for: the ipsec-exempt mark bits of a
- * configuration with at least one ipsec-exempt rule, else 0 (no policies).
- */
-struct sfb_config;
-uint32_t sfb_xfrm_wanted_mark(const struct sfb_config *cfg);
 
 /*
  * Socket side. Every function returns an sfbctl exit code with one line
@@ -78,21 +117,20 @@ uint32_t sfb_xfrm_wanted_mark(const struct sfb_config *cfg);
 
 /* The sfb policies installed in this network namespace, sorted. */
 int sfb_xfrm_list(struct sfb_xfrm_set *set);
-void sfb_xfrm_set_free(struct sfb_xfrm_set *set);
 
 /*
  * A load in three steps around the ruleset commit: begin installs the
- * policies for @mark (0: none) that are missing, keeping every existing
- * one; after a successful commit, finish removes the sfb policies of any
- * other mark; after a failed one, abort removes only what begin added.
+ * wanted policies that are missing, keeping every existing one; after a
+ * successful commit, finish removes the sfb policies that are not wanted;
+ * after a failed one, abort removes only what begin added.
  */
 struct sfb_xfrm_load {
-	uint32_t mark;
+	struct sfb_xfrm_set want;	/* sorted */
 	struct sfb_xfrm_set old;	/* sfb policies before the load */
 	struct sfb_xfrm_set added;	/* installed by begin */
 };
 
-int sfb_xfrm_load_begin(struct sfb_xfrm_load *l, uint32_t mark);
+int sfb_xfrm_load_begin(struct sfb_xfrm_load *l, const struct sfb_config *cfg);
 int sfb_xfrm_load_finish(struct sfb_xfrm_load *l);
 void sfb_xfrm_load_abort(struct sfb_xfrm_load *l);
 void sfb_xfrm_load_free(struct sfb_xfrm_load *l);

@@ -11,7 +11,7 @@ ipsec_pids=
 ipsec_modules() {
 	local m
 	for m in esp4 esp6 xfrm_user; do
-		modprobe "$m" || fail "modprobe $m"
+		load_module "$m" || fail "cannot load $m"
 	done
 }
 

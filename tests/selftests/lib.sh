@@ -4,7 +4,8 @@
 
 ksft_skip=4
 SFBCTL=${SFBCTL:-$PWD/user/sfbctl}
-MODULE=$PWD/kernel/nf_sfb.ko
+# The module built for the kernel that runs (tools/vm-run sets it).
+MODULE=${SFB_MODULE:-$PWD/kernel/nf_sfb.ko}
 
 fail() {
 	echo "FAIL: $*"
@@ -25,11 +26,18 @@ expect_rc() {
 	[ "$rc" -eq "$want" ] || fail "'$*' exited $rc, expected $want"
 }
 
-# insmod does not load dependencies (nf_conntrack...); modprobe them first.
+# load_module NAME: make a kernel module available, unless it is built in
+# (the debug kernel builds in what the selftests need and has no
+# /lib/modules of its own).
+load_module() {
+	[ -d "/sys/module/$1" ] || modprobe "$1"
+}
+
+# insmod does not load dependencies (nf_conntrack...); load them first.
 sfb_insmod() {
 	local dep
 	for dep in $(modinfo -F depends "$MODULE" | tr ',' ' '); do
-		modprobe "$dep" || return 1
+		load_module "$dep" || return 1
 	done
 	insmod "$MODULE"
 }

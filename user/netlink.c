@@ -128,7 +128,7 @@ static int talk(struct sfb_nl *nl, struct nlmsghdr *nlh, struct talk_ctx *t)
 	};
 	uint32_t seq = nlh->nlmsg_seq;
 	ssize_t n;
-	int ret;
+	int ret = MNL_CB_OK;	/* an interrupted dump reads on: "continue" */
 
 	/* A dump ends with NLMSG_DONE; asking for an ack too gets it twice. */
 	if (!(nlh->nlmsg_flags & NLM_F_DUMP))

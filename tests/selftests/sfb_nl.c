@@ -18,11 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <arpa/inet.h>
-#include <libmnl/libmnl.h>
-#include <linux/genetlink.h>
-
-#include "uapi/linux/sfb.h"
+#include "sfb_nl_util.h"
 
 static struct mnl_socket *sock;
 static unsigned int portid, seq;
@@ -33,26 +29,9 @@ static uint64_t generation;
 static uint32_t rulesets;
 static uint64_t memory;
 
-static struct nlmsghdr *request(uint16_t type, uint8_t cmd, uint16_t flags)
+static struct nlmsghdr *request(uint8_t cmd, uint16_t flags)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct genlmsghdr *g;
-
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
-	nlh->nlmsg_seq = ++seq;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->cmd = cmd;
-	g->version = SFB_GENL_VERSION;
-	return nlh;
-}
-
-static int extack_cb(const struct nlattr *attr, void *data)
-{
-	(void)data;
-	if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG)
-		snprintf(extack, sizeof(extack), "%s", mnl_attr_get_str(attr));
-	return MNL_CB_OK;
+	return sfb_nl_request(buf, family, cmd, flags, ++seq);
 }
 
 static int error_cb(const struct nlmsghdr *nlh, void *data)
@@ -60,18 +39,9 @@ static int error_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
 
 	(void)data;
-	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
-		mnl_attr_parse(nlh, sizeof(*err), extack_cb, NULL);
+	snprintf(extack, sizeof(extack), "%s", sfb_nl_extack(nlh));
 	errno = -err->error;
 	return err->error ? MNL_CB_ERROR : MNL_CB_STOP;
-}
-
-static int ctrl_attr_cb(const struct nlattr *attr, void *data)
-{
-	(void)data;
-	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID)
-		family = mnl_attr_get_u16(attr);
-	return MNL_CB_OK;
 }
 
 static int sfb_attr_cb(const struct nlattr *attr, void *data)
@@ -86,12 +56,10 @@ static int sfb_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-/* Attribute numbers mean different things in nlctrl's and sfb's replies. */
 static int reply_cb(const struct nlmsghdr *nlh, void *data)
 {
-	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr),
-			      nlh->nlmsg_type == GENL_ID_CTRL ? ctrl_attr_cb :
-			      sfb_attr_cb, data);
+	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), sfb_attr_cb,
+			      data);
 }
 
 /* Send, wait for the ack; 0 or -errno, extack[] holds the message. */
@@ -115,21 +83,14 @@ static int talk(struct nlmsghdr *nlh)
 
 static void open_family(void)
 {
-	struct nlmsghdr *nlh;
-	int one = 1;
-
-	sock = mnl_socket_open(NETLINK_GENERIC);
-	if (!sock || mnl_socket_bind(sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+	sock = sfb_nl_open(true);
+	if (!sock) {
 		perror("sfb_nl: socket");
 		exit(1);
 	}
-	mnl_socket_setsockopt(sock, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(sock, NETLINK_CAP_ACK, &one, sizeof(one));
 	portid = mnl_socket_get_portid(sock);
-	nlh = request(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
-	((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->version = 1;
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, SFB_GENL_NAME);
-	if (talk(nlh) < 0 || !family) {
+	family = sfb_nl_family(sock);
+	if (!family) {
 		fprintf(stderr, "sfb_nl: family sfb not found\n");
 		exit(1);
 	}
@@ -138,7 +99,7 @@ static void open_family(void)
 static uint64_t get_generation(void)
 {
 	generation = UINT64_MAX;
-	if (talk(request(family, SFB_CMD_GET_INFO, 0)) < 0) {
+	if (talk(request(SFB_CMD_GET_INFO, 0)) < 0) {
 		fprintf(stderr, "sfb_nl: GET_INFO: %s\n", strerror(errno));
 		exit(1);
 	}
@@ -147,7 +108,7 @@ static uint64_t get_generation(void)
 
 static int begin(void)
 {
-	struct nlmsghdr *nlh = request(family, SFB_CMD_LOAD_BEGIN, 0);
+	struct nlmsghdr *nlh = request(SFB_CMD_LOAD_BEGIN, 0);
 	struct nlattr *nest = mnl_attr_nest_start(nlh, SFB_A_POLICY);
 
 	mnl_attr_put_u8(nlh, SFB_POLICY_A_MODE, SFB_MODE_ENFORCE);
@@ -161,7 +122,7 @@ static int begin(void)
  */
 static struct nlmsghdr *role_msg(uint32_t id, const char *name)
 {
-	struct nlmsghdr *nlh = request(family, SFB_CMD_LOAD_ROLE, 0);
+	struct nlmsghdr *nlh = request(SFB_CMD_LOAD_ROLE, 0);
 
 	mnl_attr_nest_start(nlh, SFB_A_ROLE);
 	mnl_attr_put_u32(nlh, SFB_ROLE_A_ID, id);
@@ -201,7 +162,7 @@ static struct nlmsghdr *end_outer(struct nlmsghdr *nlh)
 static struct nlmsghdr *bind_msg(uint32_t role, const void *addr, size_t len,
 				 uint8_t plen)
 {
-	struct nlmsghdr *nlh = request(family, SFB_CMD_LOAD_BIND, 0);
+	struct nlmsghdr *nlh = request(SFB_CMD_LOAD_BIND, 0);
 	struct nlattr *binds = mnl_attr_nest_start(nlh, SFB_A_BINDS);
 	struct nlattr *bind = mnl_attr_nest_start(nlh, SFB_BINDS_A_BIND);
 
@@ -228,7 +189,7 @@ struct bad_case {
 
 static struct nlmsghdr *c_info_attr(void)
 {
-	struct nlmsghdr *nlh = request(family, SFB_CMD_GET_INFO, 0);
+	struct nlmsghdr *nlh = request(SFB_CMD_GET_INFO, 0);
 
 	mnl_attr_put_u32(nlh, SFB_A_GENERATION, 1);
 	return nlh;
@@ -244,12 +205,12 @@ static struct nlmsghdr *c_reserved(void)
 
 static struct nlmsghdr *c_unknown_cmd(void)
 {
-	return request(family, SFB_CMD_MAX + 1, 0);
+	return request(SFB_CMD_MAX + 1, 0);
 }
 
 static struct nlmsghdr *c_role_no_id(void)
 {
-	struct nlmsghdr *nlh = request(family, SFB_CMD_LOAD_ROLE, 0);
+	struct nlmsghdr *nlh = request(SFB_CMD_LOAD_ROLE, 0);
 	struct nlattr *role = mnl_attr_nest_start(nlh, SFB_A_ROLE);
 
 	mnl_attr_put_strz(nlh, SFB_ROLE_A_NAME, "x");
@@ -340,7 +301,7 @@ static struct nlmsghdr *c_truncated_nest(void)
 
 static struct nlmsghdr *c_deep_nest(void)
 {
-	struct nlmsghdr *nlh = request(family, SFB_CMD_LOAD_ROLE, 0);
+	struct nlmsghdr *nlh = request(SFB_CMD_LOAD_ROLE, 0);
 	struct nlattr *n[64];
 
 	for (int i = 0; i < 64; i++)
@@ -373,7 +334,7 @@ static struct nlmsghdr *c_bind_plen(void)
 
 static struct nlmsghdr *c_exempt_both_sides(void)
 {
-	struct nlmsghdr *nlh = request(family, SFB_CMD_LOAD_EXEMPT, 0);
+	struct nlmsghdr *nlh = request(SFB_CMD_LOAD_EXEMPT, 0);
 	struct nlattr *ex = mnl_attr_nest_start(nlh, SFB_A_EXEMPTS);
 	struct nlattr *e = mnl_attr_nest_start(nlh, SFB_EXEMPTS_A_EXEMPT);
 
@@ -434,7 +395,7 @@ static int over_limit(uint64_t before)
 		ret = talk(end_outer(nlh));
 	}
 	snprintf(why, sizeof(why), "%s", ret ? extack : "all accepted");
-	talk(request(family, SFB_CMD_LOAD_ABORT, 0));
+	talk(request(SFB_CMD_LOAD_ABORT, 0));
 	if (ret == 0 || !why[0] || get_generation() != before) {
 		printf("FAIL rule limit: %u rules sent, %s\n", sent, why);
 		return 1;
@@ -478,12 +439,12 @@ static int malformed(void)
 		 * Whatever was refused, and by whom (sfb or the genl core),
 		 * nothing may be committed after it.
 		 */
-		if (talk(request(family, SFB_CMD_LOAD_COMMIT, 0)) == 0) {
+		if (talk(request(SFB_CMD_LOAD_COMMIT, 0)) == 0) {
 			printf("FAIL %s: COMMIT after the error succeeded\n",
 			       cases[i].name);
 			failed++;
 		}
-		talk(request(family, SFB_CMD_LOAD_ABORT, 0));
+		talk(request(SFB_CMD_LOAD_ABORT, 0));
 		if (get_generation() != before) {
 			printf("FAIL %s: generation moved\n", cases[i].name);
 			failed++;

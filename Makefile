@@ -4,6 +4,9 @@
 #
 #   make              kernel/nf_sfb.ko and user/sfbctl
 #   make check        every test: native unit tests, then the selftests in a VM
+#                     on Debian's kernel and on the debug kernel
+#   make debug-kernel the debug kernel (KASAN, lockdep, kmemleak), cached
+#   make valgrind     sfbctl's unit tests again, under valgrind memcheck
 #   make demo         the main job in a VM
 #   make style        checkpatch on kernel/ and include/
 
@@ -31,6 +34,8 @@ SFB_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Iinclude -Iuser \
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+# Valgrind cannot run sanitized code: its flavour has none, at -O1.
+VG_FLAGS := -O1 -g
 
 # Everything under user/ and include/sfb/ except main() forms the library
 # that sfbctl, the unit tests and the fuzz targets link.
@@ -44,7 +49,7 @@ SELFTEST_SRCS := $(wildcard tests/selftests/*.c)
 
 objs = $(patsubst %.c,$(1)/%.o,$(2))
 
-# One object tree per build flavour: plain, sanitizers, fuzzing.
+# One object tree per build flavour: plain, sanitizers, valgrind, fuzzing.
 define flavour
 $(1)/%.o: %.c
 	@mkdir -p $$(@D)
@@ -52,15 +57,36 @@ $(1)/%.o: %.c
 endef
 $(eval $(call flavour,build/obj,$$(CC),))
 $(eval $(call flavour,build/san,$$(CC),$$(SAN_FLAGS)))
+$(eval $(call flavour,build/vg,$$(CC),$$(VG_FLAGS)))
 $(eval $(call flavour,build/fuzz,$$(CLANG),$$(FUZZ_FLAGS)))
 
-UNIT_BINS := $(patsubst tests/unit/%.c,build/san/tests/%,$(UNIT_SRCS))
+# The flavours the unit tests run in, each with its own sfbctl and C unit
+# tests: sanitizers (tests/run-tests), valgrind (tests/run-valgrind).
+# $(3): the directory of the kselftest_harness.h they include.
+define checked
+$(1)/sfbctl: $$(call objs,$(1),user/main.c $$(LIB_SRCS))
+	$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(MNL_LIBS)
+
+$(1)/tests/%: tests/unit/%.c $$(call objs,$(1),$$(LIB_SRCS)) \
+		$(3)/kselftest_harness.h
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS) $(2) $$(SFB_CFLAGS) -I$(3) \
+		$$(filter-out -I$(3),-I$$(KSFT_DIR)) -MMD -MP \
+		-Wno-unused-parameter -o $$@ $$< \
+		$$(call objs,$(1),$$(LIB_SRCS)) $$(MNL_LIBS)
+endef
+$(eval $(call checked,build/san,$$(SAN_FLAGS),$$(KSFT_DIR)))
+$(eval $(call checked,build/vg,$$(VG_FLAGS),build/vg/ksft))
+
+unit_bins = $(patsubst tests/unit/%.c,$(1)/tests/%,$(UNIT_SRCS))
+UNIT_BINS := $(call unit_bins,build/san)
+VG_UNIT_BINS := $(call unit_bins,build/vg)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/tests/%,$(FUZZ_SRCS))
 BENCH_BINS := $(patsubst tools/bench/%.c,build/bench/%,$(BENCH_SRCS))
 SELFTEST_BINS := $(patsubst tests/selftests/%.c,build/selftests/%,$(SELFTEST_SRCS))
 
 .PHONY: all module user check unit selftest demo style clean fuzz \
-	bench-portmap bench-load test-bins
+	bench-portmap bench-load test-bins valgrind debug-kernel module-debug
 
 all: module user
 
@@ -68,13 +94,27 @@ module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) SFB_VERSION=$(VERSION) \
 		CONFIG_DEBUG_INFO_BTF_MODULES= modules
 
+# The debug kernel (tools/debug-kernel: built once, cached) and nf_sfb for
+# it. Kbuild writes objects next to the sources, so the module for this
+# second kernel is built from a copy of them.
+DEBUG_MODULE_DIR := build/debug-module
+KBUILD_SRCS := Kbuild kernel/Kbuild \
+	$(filter-out %.mod.c,$(wildcard kernel/*.[ch])) \
+	$(wildcard include/sfb/*.[ch]) include/uapi/linux/sfb.h
+
+debug-kernel:
+	tools/debug-kernel
+
+module-debug: debug-kernel
+	@mkdir -p $(DEBUG_MODULE_DIR)
+	cp -u --parents $(KBUILD_SRCS) $(DEBUG_MODULE_DIR)/
+	$(MAKE) -C $$(tools/debug-kernel --dir) M=$(CURDIR)/$(DEBUG_MODULE_DIR) \
+		SFB_VERSION=$(VERSION) modules
+
 user: user/sfbctl
 
 user/sfbctl: $(call objs,build/obj,user/main.c $(LIB_SRCS))
 	$(CC) $(CFLAGS) -o $@ $^ $(MNL_LIBS)
-
-build/san/sfbctl: $(call objs,build/san,user/main.c $(LIB_SRCS))
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(MNL_LIBS)
 
 $(KSFT_DIR)/kselftest_harness.h $(CHECKPATCH) &:
 	@test -n "$(LINUX_SRC_TAR)" || \
@@ -88,12 +128,13 @@ $(KSFT_DIR)/kselftest_harness.h $(CHECKPATCH) &:
 		linux-source-6.1/scripts/const_structs.checkpatch
 	touch $(KSFT_DIR)/kselftest_harness.h $(CHECKPATCH)
 
-build/san/tests/%: tests/unit/%.c $(call objs,build/san,$(LIB_SRCS)) \
-		$(KSFT_DIR)/kselftest_harness.h
+# Valgrind runs code tens of times slower: under it, a test the harness
+# kills after 30 s (its fixed default) gets 300.
+build/vg/ksft/kselftest_harness.h: $(KSFT_DIR)/kselftest_harness.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) $(SFB_CFLAGS) -I$(KSFT_DIR) -MMD -MP \
-		-Wno-unused-parameter -o $@ $< \
-		$(call objs,build/san,$(LIB_SRCS)) $(MNL_LIBS)
+	sed 's/^\(#define TEST_TIMEOUT_DEFAULT\) 30$$/\1 300/' $< >$@.tmp
+	grep -q '^#define TEST_TIMEOUT_DEFAULT 300$$' $@.tmp
+	mv $@.tmp $@
 
 build/fuzz/tests/%: tests/fuzz/%.c $(call objs,build/fuzz,$(LIB_SRCS))
 	@mkdir -p $(@D)
@@ -108,17 +149,21 @@ build/bench/%: tools/bench/%.c $(CORE_SRCS)
 	@mkdir -p $(@D)
 	$(CC) -O2 -march=native $(SFB_CFLAGS) -MMD -MP -o $@ $^
 
-# What tests/run-tests needs: the tools under test in both flavours.
-test-bins: all build/san/sfbctl $(UNIT_BINS) $(FUZZ_BINS) $(SELFTEST_BINS)
+# What tests/run-tests needs: the tools under test in every flavour.
+test-bins: all build/san/sfbctl $(UNIT_BINS) $(FUZZ_BINS) $(SELFTEST_BINS) \
+		build/vg/sfbctl $(VG_UNIT_BINS)
 
 unit: test-bins
 	tests/run-tests --unit
 
-selftest: all $(SELFTEST_BINS)
+selftest: all module-debug $(SELFTEST_BINS)
 	tests/run-tests --selftest
 
-check: test-bins
+check: test-bins module-debug
 	tests/run-tests --unit --selftest
+
+valgrind: build/vg/sfbctl $(VG_UNIT_BINS)
+	tests/run-valgrind
 
 fuzz: $(FUZZ_BINS)
 	tests/run-fuzz 600

@@ -219,7 +219,10 @@ static int sfb_addr_cmp(const struct sfb_addr *a, const struct sfb_addr *b)
 	return 0;
 }
 
-/* The host part of a /@prefixlen: its @bits - @prefixlen low bits. */
+/*
+ * The host part of a /@prefixlen of @fam: its low width - @prefixlen bits.
+ * @prefixlen must not exceed the width (a shift past 63 is undefined).
+ */
 static struct sfb_addr sfb_host_mask(u8 fam, u8 prefixlen)
 {
 	unsigned int n = sfb_fam_bits(fam) - prefixlen;
@@ -284,11 +287,12 @@ static u32 sfb_sweep(const struct sfb_ruleset *rs, u8 fam,
 
 	for (i = 0; i < rs->nbinds; i++) {
 		const struct sfb_bind *b = &rs->binds[i];
-		struct sfb_addr hm = sfb_host_mask(fam, b->prefixlen);
-		struct sfb_addr end = { b->addr.hi | hm.hi, b->addr.lo | hm.lo };
+		struct sfb_addr hm, end;
 
 		if (b->fam != fam)
 			continue;
+		hm = sfb_host_mask(fam, b->prefixlen);
+		end = (struct sfb_addr){ b->addr.hi | hm.hi, b->addr.lo | hm.lo };
 		ev[ne++] = (struct sfb_event){ b->addr, b->role, false };
 		if (!sfb_addr_cmp(&end, &ones))
 			continue;	/* runs to the last address */

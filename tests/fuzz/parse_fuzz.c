@@ -2,16 +2,30 @@
 /*
  * libFuzzer target for sfb.conf(5): lexer, parser, resolution and lint from
  * memory (where "include" is an error, so no file is ever read), then every
- * consumer of the result: diagnostics as text and JSON, and both reports.
+ * consumer of the result: diagnostics as text and JSON, both reports, and
+ * the compiler of load transactions, unlimited and under limits small
+ * enough for inputs to reach them.
  */
 #include <stdint.h>
 #include <stdio.h>
 
+#include "compile.h"
 #include "config.h"
 #include "diag.h"
 #include "report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void compile(const struct sfb_config *cfg,
+		    const struct sfb_limits *lim)
+{
+	struct sfb_diag *d = sfb_diag_new();
+	struct sfb_txn txn = { 0 };
+
+	sfb_compile(cfg, lim, false, d, &txn);
+	sfb_txn_free(&txn);
+	sfb_diag_free(d);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -28,8 +42,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sfb_diag_print(d, devnull, false);
 	sfb_diag_print_json(d, devnull);
 	if (cfg) {
+		const struct sfb_limits small = {
+			.roles = 3, .services = 8, .bindings = 4,
+			.exemptions = 2, .memory = 65536,
+		};
+
 		sfb_export_csv(cfg, devnull);
 		sfb_export_markdown(cfg, "fuzz.conf", devnull);
+		compile(cfg, NULL);
+		compile(cfg, &small);
 	}
 	sfb_config_free(cfg);
 	sfb_diag_free(d);

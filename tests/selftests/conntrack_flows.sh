@@ -35,11 +35,13 @@ listen() {
 		fail "listener $2:$3 not up"
 }
 
-# talk NS FROM TO PORT: connect from FROM (ADDR or ADDR:PORT), expect "pong"
+# talk NS FROM TO PORT: connect from FROM (ADDR or ADDR:PORT), expect "pong".
+# stdin is empty: socat half-closes at once and, with -t 20, waits that
+# long (not its default 0.5 s, too short on a debug kernel) for the reply.
 talk() {
 	local host=$3
 	case "$host" in *:*) host="[$host]" ;; esac
-	ip netns exec "$1" socat -T 20 - "$(tcp "$3"):$host:$4,bind=$2,connect-timeout=20" \
+	ip netns exec "$1" socat -T 20 -t 20 - "$(tcp "$3"):$host:$4,bind=$2,connect-timeout=20" \
 		</dev/null 2>/dev/null | grep -qx pong
 }
 

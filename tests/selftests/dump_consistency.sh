@@ -39,7 +39,8 @@ done || exit 1
 		"$SFBCTL" load "$work/a.conf" && "$SFBCTL" load "$work/b.conf" || exit 1
 	done
 ) &
-for i in $(seq 1 40); do
+rounds=$(scaled 40)
+for i in $(seq 1 "$rounds"); do
 	"$SFBCTL" show | grep -v '^# nf_sfb ruleset, generation' > "$work/show" ||
 		fail "show failed during loads"
 	cmp -s "$work/show" "$work/a.show" || cmp -s "$work/show" "$work/b.show" ||
@@ -50,4 +51,4 @@ for i in $(seq 1 40); do
 		fail "stats printed a mix"
 done
 kill %1
-echo "40 shows and 40 stats during continuous loads: each one ruleset, whole"
+echo "$rounds shows and $rounds stats during continuous loads: each one ruleset, whole"

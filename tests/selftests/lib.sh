@@ -58,6 +58,23 @@ gw() {
 	ip netns exec sfb-gw "$@"
 }
 
+# The debug kernel (KASAN, lockdep, kmemleak: tools/vm-run --kernel debug)
+# runs the tests about six times slower than Debian's under TCG. There the
+# functional tests repeat their loops a quarter as often (each path still
+# runs); the stress tests keep their counts everywhere.
+debug_kernel() {
+	[ -e /sys/kernel/debug/kmemleak ]
+}
+
+# scaled N: N, or a quarter of it on the debug kernel
+scaled() {
+	if debug_kernel; then
+		echo $((($1 + 3) / 4))
+	else
+		echo "$1"
+	fi
+}
+
 need() {
 	command -v "$1" >/dev/null || fail "$1 is not installed (.ci/run installs it)"
 }

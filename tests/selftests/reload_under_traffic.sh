@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Atomic reload: while a UDP flow runs to a port both rulesets allow
-# (audio, 50000) and probes go to a port both deny (9999), 200 loads
-# alternate between two different rulesets. Not one datagram of the flow
-# may be lost and not one probe may get through.
+# (audio, 50000) and probes go to a port both deny (9999), $SFB_RELOADS
+# loads (default 200, 50 on the debug kernel) alternate between two
+# different rulesets. Not one datagram of the flow may be lost and not one
+# probe may get through.
 #
 # The flow runs at $SFB_RELOAD_PPS datagrams per second (default 200), a
 # rate the TCG VM sustains with no ruleset loaded at all.
@@ -12,7 +13,7 @@
 need iperf3
 need jq
 
-loads=${SFB_RELOADS:-200}
+loads=${SFB_RELOADS:-$(scaled 200)}
 pps=${SFB_RELOAD_PPS:-200}
 work=$(mktemp -d)
 trap 'topo_down; kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT

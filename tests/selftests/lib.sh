@@ -65,7 +65,7 @@ gw() {
 # functional tests repeat their loops a quarter as often (each path still
 # runs); the stress tests keep their counts everywhere.
 debug_kernel() {
-	[ -e /sys/kernel/debug/kmemleak ]
+	[ "${SFB_KERNEL:-}" = debug ]
 }
 
 # scaled N: N, or a quarter of it on the debug kernel

@@ -156,10 +156,12 @@ test-bins: all build/san/sfbctl $(UNIT_BINS) $(FUZZ_BINS) $(SELFTEST_BINS) \
 unit: test-bins
 	tests/run-tests --unit
 
-selftest: all module-debug $(SELFTEST_BINS)
+# run-tests builds the debug kernel (make module-debug) while the other
+# tests run.
+selftest: all $(SELFTEST_BINS)
 	tests/run-tests --selftest
 
-check: test-bins module-debug
+check: test-bins
 	tests/run-tests --unit --selftest
 
 valgrind: build/vg/sfbctl $(VG_UNIT_BINS)

@@ -25,49 +25,58 @@ sfb_insmod || fail "insmod"
 	sort -u > "$work/rules"
 [ -s "$work/rules" ] || fail "sfbctl export gave no rules"
 
+roles=$(cut -d' ' -f1 "$work/rules" | sort -u)
 {
 	echo "include \"$PWD/user/roles/sfb2015.conf\""
 	echo "policy enforce"
 	n=10
-	for role in $(cut -d' ' -f1 "$work/rules" | sort -u); do
+	for role in $roles; do
 		echo "bind $role 192.0.2.$n/32 2001:db8::$n/128"
 		echo "$role $n" >> "$work/addrs"
-		topo_server_addr "$n"
 		n=$((n + 1))
 	done
 } > "$work/site.conf"
+topo_server_addr $(cut -d' ' -f2 "$work/addrs")
 ip netns exec sfb-gw "$SFBCTL" load "$work/site.conf" || fail "sfbctl load"
 
-# Probe each role: range edges, their outer neighbours, a fixed random sample.
-RANDOM=5061
-while read -r role n; do
-	for proto in tcp udp; do
-		awk -v r="$role" -v p="$proto" '$1 == r && $2 == p { print $3, $4 }' \
-			"$work/rules" > "$work/ranges"
-		{
-			while read -r first last; do
-				echo $((first - 1)) "$first" "$last" $((last + 1))
-			done < "$work/ranges"
-			for _ in $(seq 30); do echo $((RANDOM * 2 + RANDOM % 2)); done
-		} | tr ' ' '\n' | awk '$1 >= 1 && $1 <= 65535' | sort -un > "$work/ports"
-		# Expected: a port passes if some range of the role holds it.
-		awk 'FILENAME == ARGV[1] { f[++n] = $1; l[n] = $2; next }
-		     { pass = 0; for (i = 1; i <= n; i++) if ($1 >= f[i] && $1 <= l[i]) pass = 1
-		       print $1, pass }' "$work/ranges" "$work/ports" > "$work/expect"
-		for fam in 4 6; do
-			if [ $fam = 4 ]; then addr=192.0.2.$n; else addr=2001:db8::$n; fi
-			ip netns exec sfb-c "$PROBE" "$proto" "$addr" $(cut -d' ' -f1 "$work/expect") \
-				>/dev/null || fail "probe $role $proto $addr"
-			awk -v a="$addr" -v p="$proto" '$2 == 1 { print a, p, $1 }' \
-				"$work/expect" >> "$work/want"
-			awk -v a="$addr" -v p="$proto" '{ print a, p, $1 }' \
-				"$work/expect" >> "$work/probed"
-		done
-	done
-done < "$work/addrs"
-
-sort -u "$work/want" -o "$work/want"
-sort -u "$work/probed" -o "$work/probed"
+# Probe each role, over both families and protocols: the edges of its
+# ranges, their outer neighbours, and a fixed random sample of 30 ports.
+# "ADDR PROTO PORT PASS" per probe, PASS 1 if a range of the role holds it.
+awk -v seed=5061 '
+	BEGIN { srand(seed) }
+	FILENAME == ARGV[1] {
+		k = $1 " " $2; n[k]++; first[k, n[k]] = $3; last[k, n[k]] = $4
+		next
+	}
+	{
+		for (pr = 1; pr <= 2; pr++) {
+			proto = pr == 1 ? "tcp" : "udp"; k = $1 " " proto
+			delete port
+			for (i = 1; i <= n[k]; i++) {
+				port[first[k, i] - 1]; port[first[k, i]]
+				port[last[k, i]]; port[last[k, i] + 1]
+			}
+			for (i = 0; i < 30; i++)
+				port[int(rand() * 65535) + 1]
+			for (key in port) {
+				p = key + 0
+				if (p < 1 || p > 65535)
+					continue
+				pass = 0
+				for (i = 1; i <= n[k]; i++)
+					if (p >= first[k, i] && p <= last[k, i])
+						pass = 1
+				print "192.0.2." $2, proto, p, pass
+				print "2001:db8::" $2, proto, p, pass
+			}
+		}
+	}' "$work/rules" "$work/addrs" > "$work/expect"
+# sfb_probe takes "PROTO ADDR PORTS..." lines: one process for them all.
+awk '{ ports[$2 " " $1] = ports[$2 " " $1] " " $3 }
+     END { for (k in ports) print k ports[k] }' "$work/expect" |
+	ip netns exec sfb-c "$PROBE" - || fail "probes"
+awk '$4 == 1 { print $1, $2, $3 }' "$work/expect" | sort -u > "$work/want"
+cut -d' ' -f1-3 "$work/expect" | sort -u > "$work/probed"
 topo_sync
 topo_seen | sort -u > "$work/seen.all"
 comm -12 "$work/seen.all" "$work/probed" > "$work/seen"

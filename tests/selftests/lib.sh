@@ -106,31 +106,40 @@ wait_for() {
 # chain records every (address, protocol, port) that arrives, so a test
 # knows exactly which probes the gateway let through.
 topo_up() {
-	local ns
 	topo_down
-	for ns in sfb-c sfb-gw sfb-s; do
-		ip netns add "$ns" || fail "ip netns add $ns"
-		ip -n "$ns" link set lo up
-	done
-	ip -n sfb-c link add c0 type veth peer name g0 netns sfb-gw
-	ip -n sfb-s link add s0 type veth peer name g1 netns sfb-gw
-	ip -n sfb-c addr add 198.51.100.2/24 dev c0
-	ip -n sfb-c addr add 2001:db8:c::2/64 dev c0 nodad
-	ip -n sfb-gw addr add 198.51.100.1/24 dev g0
-	ip -n sfb-gw addr add 2001:db8:c::1/64 dev g0 nodad
-	ip -n sfb-gw addr add 192.0.2.1/24 dev g1
-	ip -n sfb-gw addr add 2001:db8::1/64 dev g1 nodad
-	ip -n sfb-s addr add 192.0.2.2/24 dev s0
-	ip -n sfb-s addr add 2001:db8::2/64 dev s0 nodad
-	for ns in sfb-c sfb-gw sfb-s; do
-		ip -n "$ns" link set dev "$(ip -n "$ns" -o link show type veth |
-			sed -n 's/^[0-9]*: \([^@:]*\).*/\1/p' | head -n 1)" up
-	done
-	ip -n sfb-gw link set g1 up
-	ip -n sfb-c route add default via 198.51.100.1
-	ip -n sfb-c -6 route add default via 2001:db8:c::1
-	ip -n sfb-s route add default via 192.0.2.1
-	ip -n sfb-s -6 route add default via 2001:db8::1
+	# One ip per namespace, in batch mode: an exec costs much under TCG.
+	ip -batch - <<-EOF || fail "topology: namespaces and veths"
+	netns add sfb-c
+	netns add sfb-gw
+	netns add sfb-s
+	link add c0 netns sfb-c type veth peer name g0 netns sfb-gw
+	link add s0 netns sfb-s type veth peer name g1 netns sfb-gw
+	EOF
+	ip -n sfb-c -batch - <<-EOF || fail "topology: sfb-c"
+	link set lo up
+	link set c0 up
+	addr add 198.51.100.2/24 dev c0
+	addr add 2001:db8:c::2/64 dev c0 nodad
+	route add default via 198.51.100.1
+	route add default via 2001:db8:c::1
+	EOF
+	ip -n sfb-gw -batch - <<-EOF || fail "topology: sfb-gw"
+	link set lo up
+	link set g0 up
+	link set g1 up
+	addr add 198.51.100.1/24 dev g0
+	addr add 2001:db8:c::1/64 dev g0 nodad
+	addr add 192.0.2.1/24 dev g1
+	addr add 2001:db8::1/64 dev g1 nodad
+	EOF
+	ip -n sfb-s -batch - <<-EOF || fail "topology: sfb-s"
+	link set lo up
+	link set s0 up
+	addr add 192.0.2.2/24 dev s0
+	addr add 2001:db8::2/64 dev s0 nodad
+	route add default via 192.0.2.1
+	route add default via 2001:db8::1
+	EOF
 	ip netns exec sfb-gw sysctl -qw net.ipv4.ip_forward=1 \
 		net.ipv6.conf.all.forwarding=1
 	ip netns exec sfb-s nft -f - <<'NFT' || fail "nft recorder"
@@ -147,16 +156,20 @@ NFT
 }
 
 topo_down() {
-	local ns
-	for ns in sfb-c sfb-gw sfb-s; do
-		ip netns del "$ns" 2>/dev/null
-	done
+	ip -force -batch - 2>/dev/null <<-EOF
+	netns del sfb-c
+	netns del sfb-gw
+	netns del sfb-s
+	EOF
 }
 
-# topo_server_addr N: give sfb-s the N-th server address pair (N >= 10).
+# topo_server_addr N...: give sfb-s the N-th server address pairs (N >= 10).
 topo_server_addr() {
-	ip -n sfb-s addr add "192.0.2.$1/24" dev s0
-	ip -n sfb-s addr add "2001:db8::$1/64" dev s0 nodad
+	local n
+	for n in "$@"; do
+		echo "addr add 192.0.2.$n/24 dev s0"
+		echo "addr add 2001:db8::$n/64 dev s0 nodad"
+	done | ip -n sfb-s -batch - || fail "server addresses $*"
 }
 
 # Wait until everything sfb-c sent so far has reached sfb-s: a last UDP
@@ -165,23 +178,21 @@ topo_server_addr() {
 # neighbour discovery on the gateway when IPv4 ones have long crossed.
 topo_sync() {
 	local port=$((RANDOM % 1000 + 20000))
-	ip netns exec sfb-c "$PROBE" udp 192.0.2.2 "$port" >/dev/null
-	ip netns exec sfb-c "$PROBE" udp 2001:db8::2 "$port" >/dev/null
-	wait_for 60 ip netns exec sfb-s nft get element inet sfbtest seen4 \
-		"{ 192.0.2.2 . udp . $port }" >/dev/null 2>&1 &&
-	wait_for 60 ip netns exec sfb-s nft get element inet sfbtest seen6 \
-		"{ 2001:db8::2 . udp . $port }" >/dev/null 2>&1 ||
-		fail "nothing reaches sfb-s"
+	printf 'udp %s %s\n' 192.0.2.2 "$port" 2001:db8::2 "$port" |
+		ip netns exec sfb-c "$PROBE" - >/dev/null
+	wait_for 60 ip netns exec sfb-s nft \
+		get element inet sfbtest seen4 "{ 192.0.2.2 . udp . $port }" \; \
+		get element inet sfbtest seen6 "{ 2001:db8::2 . udp . $port }" \
+		>/dev/null 2>&1 || fail "nothing reaches sfb-s"
 }
 
 # What reached the servers, one "ADDR PROTO PORT" per line, sorted; then
 # forget it, so the next round starts empty.
 topo_seen() {
-	local set
-	for set in seen4 seen6; do
-		ip netns exec sfb-s nft -j list set inet sfbtest "$set" |
-			jq -r '.nftables[] | select(.set) | .set.elem // [] | .[] |
-				(.elem.val // .) | .concat | "\(.[0]) \(.[1]) \(.[2])"'
-		ip netns exec sfb-s nft flush set inet sfbtest "$set"
-	done | sort -u
+	ip netns exec sfb-s nft -j list table inet sfbtest |
+		jq -r '.nftables[] | select(.set) | .set.elem // [] | .[] |
+			(.elem.val // .) | .concat | "\(.[0]) \(.[1]) \(.[2])"' |
+		sort -u
+	ip netns exec sfb-s nft flush set inet sfbtest seen4 \; \
+		flush set inet sfbtest seen6
 }

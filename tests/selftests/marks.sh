@@ -12,8 +12,7 @@ need jq
 work=$(mktemp -d)
 trap 'topo_down; rm -rf "$work"' EXIT
 topo_up
-topo_server_addr 10
-topo_server_addr 11
+topo_server_addr 10 11
 sfb_insmod || fail "insmod"
 
 # monitor: denied probes pass too, so their marks can be seen.

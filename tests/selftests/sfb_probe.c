@@ -4,8 +4,10 @@
  * selftest can see at the far end which ones the gateway let through.
  *
  *   sfb_probe [-x hbh|dst|both] [-s SPORT] [-t] [-l LEN] tcp|udp ADDR PORTS...
+ *   sfb_probe [OPTIONS] -      (one "tcp|udp ADDR PORTS..." per stdin line)
  *
- * PORTS are N or N-M. TCP sends one SYN per port (a non-blocking connect,
+ * PORTS are N or N-M. The second form sweeps many addresses in one
+ * process: an exec costs more under TCG than hundreds of probes. TCP sends one SYN per port (a non-blocking connect,
  * then close); UDP one datagram per port. -x puts IPv6 extension headers
  * (hop-by-hop and/or destination options, padding only) before the L4
  * header; -s binds the source port (UDP only); -t sends, over a raw socket,
@@ -149,11 +151,77 @@ static int probe(struct target *t, int type, unsigned int port,
 	return 0;
 }
 
+/* Probe every port of PORTS (N or N-M) at ADDR; the number sent, or -1. */
+static int probe_ports(const char *proto, const char *addr, char **ports,
+		       int nports, const char *ext, int sport)
+{
+	int type = !strcmp(proto, "tcp") ? SOCK_STREAM : SOCK_DGRAM;
+	int udp_fd = -1, sent = 0;
+	struct target t;
+
+	if (parse_addr(addr, &t) < 0) {
+		fprintf(stderr, "sfb_probe: bad address '%s'\n", addr);
+		return -1;
+	}
+	if (type == SOCK_DGRAM && !trunc) {
+		udp_fd = open_socket(&t, SOCK_DGRAM, ext, sport);
+		if (udp_fd < 0) {
+			perror("sfb_probe: udp socket");
+			return -1;
+		}
+	}
+	for (int i = 0; i < nports; i++) {
+		unsigned int first, last;
+
+		if (sscanf(ports[i], "%u-%u", &first, &last) != 2)
+			last = first = strtoul(ports[i], NULL, 10);
+		for (unsigned int p = first; p <= last && p <= 65535; p++) {
+			if (probe(&t, type, p, ext, sport, udp_fd) < 0) {
+				fprintf(stderr, "sfb_probe: %s %s port %u: %s\n",
+					proto, addr, p, strerror(errno));
+				sent = -1;
+				goto out;
+			}
+			sent++;
+		}
+	}
+out:
+	if (udp_fd >= 0)
+		close(udp_fd);
+	return sent;
+}
+
+/* "tcp|udp ADDR PORTS..." lines from stdin; the number sent, or -1. */
+static int probe_lines(const char *ext, int sport)
+{
+	char line[65536], *words[8192];
+	int sent = 0, n;
+
+	while (fgets(line, sizeof(line), stdin)) {
+		int nwords = 0;
+
+		for (char *w = strtok(line, " \t\n"); w && nwords < 8192;
+		     w = strtok(NULL, " \t\n"))
+			words[nwords++] = w;
+		if (!nwords)
+			continue;
+		if (nwords < 3) {
+			fprintf(stderr, "sfb_probe: want tcp|udp ADDR PORTS...\n");
+			return -1;
+		}
+		n = probe_ports(words[0], words[1], words + 2, nwords - 2, ext,
+				sport);
+		if (n < 0)
+			return -1;
+		sent += n;
+	}
+	return sent;
+}
+
 int main(int argc, char *argv[])
 {
 	const char *ext = NULL;
-	struct target t;
-	int type, udp_fd = -1, sport = -1, c, sent = 0;
+	int sport = -1, c, sent;
 
 	while ((c = getopt(argc, argv, "x:s:tl:")) != -1) {
 		if (c == 't')
@@ -167,35 +235,22 @@ int main(int argc, char *argv[])
 		else
 			return 2;
 	}
-	if (argc - optind < 3 || parse_addr(argv[optind + 1], &t) < 0) {
+	if (argc - optind == 1 && !strcmp(argv[optind], "-")) {
+		sent = probe_lines(ext, sport);
+		if (sent < 0)
+			return 1;
+		printf("sfb_probe: %d probes\n", sent);
+		return 0;
+	}
+	if (argc - optind < 3) {
 		fprintf(stderr, "usage: sfb_probe [-x hbh|dst|both] [-s SPORT] "
-			"[-t] [-l LEN] tcp|udp ADDR PORTS...\n");
+			"[-t] [-l LEN] tcp|udp ADDR PORTS... | -\n");
 		return 2;
 	}
-	type = !strcmp(argv[optind], "tcp") ? SOCK_STREAM : SOCK_DGRAM;
-	if (type == SOCK_DGRAM && !trunc) {
-		udp_fd = open_socket(&t, SOCK_DGRAM, ext, sport);
-		if (udp_fd < 0) {
-			perror("sfb_probe: udp socket");
-			return 1;
-		}
-	}
-	for (int i = optind + 2; i < argc; i++) {
-		unsigned int first, last;
-
-		if (sscanf(argv[i], "%u-%u", &first, &last) != 2)
-			last = first = strtoul(argv[i], NULL, 10);
-		for (unsigned int p = first; p <= last && p <= 65535; p++) {
-			if (probe(&t, type, p, ext, sport, udp_fd) < 0) {
-				fprintf(stderr, "sfb_probe: port %u: %s\n", p,
-					strerror(errno));
-				return 1;
-			}
-			sent++;
-		}
-	}
-	if (udp_fd >= 0)
-		close(udp_fd);
+	sent = probe_ports(argv[optind], argv[optind + 1], argv + optind + 2,
+			   argc - optind - 2, ext, sport);
+	if (sent < 0)
+		return 1;
 	printf("sfb_probe: %d %s probes to %s\n", sent, argv[optind],
 	       argv[optind + 1]);
 	return 0;

@@ -34,8 +34,7 @@ FLOOD=$PWD/build/selftests/sfb_flood
 work=$(mktemp -d)
 trap 'topo_down; kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 topo_up
-topo_server_addr 10
-topo_server_addr 11
+topo_server_addr 10 11
 sfb_insmod || fail "insmod"
 
 cat > "$work/a.conf" <<EOF

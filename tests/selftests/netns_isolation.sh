@@ -31,9 +31,12 @@ seen=$(topo_seen | grep -c '^192\.0\.2\.10 tcp \(5062\|8057\)$')
 [ "$seen" -eq 2 ] || fail "sfb-x's ruleset leaked into the gateway ($seen of 2 passed)"
 echo "a ruleset in another namespace does not affect the gateway"
 
-# Churn: namespaces with a ruleset, and one with a load half-done, deleted.
-for i in $(seq 1 20); do
-	ip netns add "sfb-n$i"
+# Churn: namespaces with a ruleset, and one with a load half-done, deleted
+# (stress_netns does a thousand).
+churn=$(scaled 20)
+printf 'netns add %s\n' $(seq -f 'sfb-n%g' 1 "$churn") | ip -batch - ||
+	fail "ip netns add"
+for i in $(seq 1 "$churn"); do
 	ip netns exec "sfb-n$i" "$SFBCTL" load "$work/director.conf" || fail "load sfb-n$i"
 done
 ip netns add sfb-h
@@ -42,10 +45,9 @@ wait_for 60 grep -q holding "$work/hold" || fail "no transaction open"
 [ "$("$NL" rulesets)" -gt "$base" ] || fail "GET_INFO does not count rulesets"
 kill %1
 wait
-for i in $(seq 1 20); do ip netns del "sfb-n$i"; done
-ip netns del sfb-h
-ip netns del sfb-x
+printf 'netns del %s\n' $(seq -f 'sfb-n%g' 1 "$churn") sfb-h sfb-x |
+	ip -batch - || fail "ip netns del"
 # Namespaces die asynchronously (cleanup_net), then RCU frees the rulesets.
 wait_for 120 sh -c "[ \$('$NL' rulesets) -eq $((base + 1)) ]" ||
 	fail "rulesets not freed: $("$NL" rulesets) held, expected $((base + 1)) (the gateway's)"
-echo "22 namespaces deleted with rulesets and a transaction: all freed"
+echo "$((churn + 2)) namespaces deleted with rulesets and a transaction: all freed"

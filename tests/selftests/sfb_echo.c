@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -188,6 +189,7 @@ static int ask(bool tcp, const struct endpoint *dst,
 	       double wait_s)
 {
 	int fd = open_socket(dst->ss.ss_family, tcp);
+	struct timeval tv;
 	char req[64];
 	long i;
 	int err;
@@ -201,8 +203,11 @@ static int ask(bool tcp, const struct endpoint *dst,
 		perror("sfb_echo: bind");
 		return 1;
 	}
-	/* A TCP connect is as patient as the echoes are. */
-	if (connect(fd, (const struct sockaddr *)&dst->ss, dst->len)) {
+	/* A TCP connect is as patient as the echoes are: SEC seconds. */
+	tv.tv_sec = (time_t)wait_s;
+	tv.tv_usec = (wait_s - tv.tv_sec) * 1e6;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) ||
+	    connect(fd, (const struct sockaddr *)&dst->ss, dst->len)) {
 		perror("sfb_echo: connect");
 		return 1;
 	}

@@ -10,12 +10,13 @@
 #     threads, two sockets, loading file a and file b at the same instant
 #     or a little apart; after every round the dumped ruleset is compared
 #     with the file whose commit came last;
-#   - $SFB_STRESS_SFBCTL_RACES (default 20) rounds of two sfbctl processes
-#     started together: each exits 0, or 4 with the kernel's EBUSY message.
+#   - $SFB_STRESS_SFBCTL_RACES (default 20, 5 on the debug kernel) rounds
+#     of two sfbctl processes started together: each exits 0, or 4 with the
+#     kernel's EBUSY message.
 . "$(dirname "$0")/lib.sh"
 
 races=${SFB_STRESS_RACES:-500}
-sfbctl_races=${SFB_STRESS_SFBCTL_RACES:-20}
+sfbctl_races=${SFB_STRESS_SFBCTL_RACES:-$(scaled 20)}
 NL=$PWD/build/selftests/sfb_nl
 REPLAY=$PWD/build/selftests/sfb_replay
 ns=sfb-race

@@ -7,7 +7,8 @@
  *   sfb_probe [OPTIONS] -      (one "tcp|udp ADDR PORTS..." per stdin line)
  *
  * PORTS are N or N-M. The second form sweeps many addresses in one
- * process: an exec costs more under TCG than hundreds of probes. TCP sends one SYN per port (a non-blocking connect,
+ * process: an exec costs more under TCG than hundreds of probes.
+ * TCP sends one SYN per port (a non-blocking connect,
  * then close); UDP one datagram per port. -x puts IPv6 extension headers
  * (hop-by-hop and/or destination options, padding only) before the L4
  * header; -s binds the source port (UDP only); -t sends, over a raw socket,
@@ -191,18 +192,30 @@ out:
 	return sent;
 }
 
+#define MAX_WORDS	8192
+
 /* "tcp|udp ADDR PORTS..." lines from stdin; the number sent, or -1. */
 static int probe_lines(const char *ext, int sport)
 {
-	char line[65536], *words[8192];
+	char line[65536], *words[MAX_WORDS];
 	int sent = 0, n;
 
 	while (fgets(line, sizeof(line), stdin)) {
 		int nwords = 0;
+		char *w;
 
-		for (char *w = strtok(line, " \t\n"); w && nwords < 8192;
-		     w = strtok(NULL, " \t\n"))
+		if (!strchr(line, '\n') && !feof(stdin)) {
+			fprintf(stderr, "sfb_probe: input line too long\n");
+			return -1;
+		}
+		for (w = strtok(line, " \t\n"); w; w = strtok(NULL, " \t\n")) {
+			if (nwords == MAX_WORDS) {
+				fprintf(stderr, "sfb_probe: more than %d words on a line\n",
+					MAX_WORDS);
+				return -1;
+			}
 			words[nwords++] = w;
+		}
 		if (!nwords)
 			continue;
 		if (nwords < 3) {

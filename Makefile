@@ -141,9 +141,15 @@ build/fuzz/tests/%: tests/fuzz/%.c $(call objs,build/fuzz,$(LIB_SRCS))
 	$(CLANG) $(CFLAGS) -fsanitize=fuzzer,address,undefined $(SFB_CFLAGS) \
 		-o $@ $^ $(MNL_LIBS)
 
+# The selftest tools run thousands of times per suite, and under TCG a
+# dynamic exec costs a few times a static one; only the netlink tools link
+# libmnl, which Debian ships as a shared library alone.
+SELFTEST_LINK := -static
+$(addprefix build/selftests/,sfb_nl sfb_nlfuzz sfb_replay): \
+	SELFTEST_LINK := $(MNL_LIBS)
 build/selftests/%: tests/selftests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SFB_CFLAGS) -MMD -MP -o $@ $< $(MNL_LIBS)
+	$(CC) $(CFLAGS) $(SFB_CFLAGS) -MMD -MP -o $@ $< $(SELFTEST_LINK)
 
 build/bench/%: tools/bench/%.c $(CORE_SRCS)
 	@mkdir -p $(@D)

@@ -20,12 +20,12 @@ policy enforce
 bind director 198.51.100.2/32 2001:db8:c::2/128
 bind front-end 192.0.2.10/32 2001:db8::10/128
 EOF
-ip netns exec sfb-gw "$SFBCTL" load /tmp/conntrack_flows.conf || fail "sfbctl load"
+"$NETNS" sfb-gw "$SFBCTL" load /tmp/conntrack_flows.conf || fail "sfbctl load"
 
 # serve NS ADDR PORT: a TCP echo server, killed at exit
 serve() {
 	local pid
-	pid=$(ip netns exec "$1" "$ECHO" serve tcp "$2" "$3") ||
+	pid=$("$NETNS" "$1" "$ECHO" serve tcp "$2" "$3") ||
 		fail "echo server $2:$3 in $1"
 	servers="$servers $pid"
 }
@@ -35,7 +35,7 @@ serve() {
 talk() {
 	local ns=$1 from=$2 to=$3 port=$4
 	shift 4
-	ip netns exec "$ns" "$ECHO" ask -b "$from" "$@" tcp "$to" "$port"
+	"$NETNS" "$ns" "$ECHO" ask -b "$from" "$@" tcp "$to" "$port"
 }
 
 # A server opens a flow from a port its own role does not list (40000);

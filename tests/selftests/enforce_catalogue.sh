@@ -37,7 +37,7 @@ roles=$(cut -d' ' -f1 "$work/rules" | sort -u)
 	done
 } > "$work/site.conf"
 topo_server_addr $(cut -d' ' -f2 "$work/addrs")
-ip netns exec sfb-gw "$SFBCTL" load "$work/site.conf" || fail "sfbctl load"
+"$NETNS" sfb-gw "$SFBCTL" load "$work/site.conf" || fail "sfbctl load"
 
 # Probe each role, over both families and protocols: the edges of its
 # ranges, their outer neighbours, and a fixed random sample of 30 ports.
@@ -74,7 +74,7 @@ awk -v seed=5061 '
 # sfb_probe takes "PROTO ADDR PORTS..." lines: one process for them all.
 awk '{ ports[$2 " " $1] = ports[$2 " " $1] " " $3 }
      END { for (k in ports) print k ports[k] }' "$work/expect" |
-	ip netns exec sfb-c "$PROBE" - || fail "probes"
+	"$NETNS" sfb-c "$PROBE" - || fail "probes"
 awk '$4 == 1 { print $1, $2, $3 }' "$work/expect" | sort -u > "$work/want"
 cut -d' ' -f1-3 "$work/expect" | sort -u > "$work/probed"
 topo_sync
@@ -90,7 +90,7 @@ $(echo "$missing" | head -n 20)"
 [ -z "$leaked" ] || fail "denied but let through:
 $(echo "$leaked" | head -n 20)"
 # Every probe that did not pass was dropped by sfb, and counted so.
-dropped=$(ip netns exec sfb-gw "$SFBCTL" stats --json |
+dropped=$("$NETNS" sfb-gw "$SFBCTL" stats --json |
 	jq '[.targets[].counters.dropped.packets] | add')
 denied=$(comm -23 "$work/probed" "$work/want" | wc -l)
 [ "$dropped" -eq "$denied" ] || fail "counted $dropped drops for $denied denied probes"

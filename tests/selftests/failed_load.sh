@@ -25,8 +25,8 @@ gw "$SFBCTL" load "$work/site.conf" || fail "load"
 snapshot() {
 	gw "$NL" generation
 	gw "$SFBCTL" show
-	ip netns exec sfb-c "$PROBE" tcp 192.0.2.10 5061 9999 >/dev/null
-	ip netns exec sfb-c "$PROBE" udp 192.0.2.10 3478 50000 >/dev/null
+	"$NETNS" sfb-c "$PROBE" tcp 192.0.2.10 5061 9999 >/dev/null
+	"$NETNS" sfb-c "$PROBE" udp 192.0.2.10 3478 50000 >/dev/null
 	topo_sync
 	topo_seen | grep '^192\.0\.2\.10 '
 }

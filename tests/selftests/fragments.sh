@@ -15,11 +15,11 @@ topo_up
 topo_server_addr 10
 sfb_insmod || fail "insmod"
 catalogue_site enforce "front-end 192.0.2.10/32 2001:db8::10/128" > "$work/site.conf"
-ip netns exec sfb-gw "$SFBCTL" load "$work/site.conf" || fail "load"
+"$NETNS" sfb-gw "$SFBCTL" load "$work/site.conf" || fail "load"
 
 # front-end: udp 50000 is audio; 9999 is nothing of it.
 for addr in 192.0.2.10 2001:db8::10; do
-	ip netns exec sfb-c "$PROBE" -l 4000 udp "$addr" 50000 9999 >/dev/null ||
+	"$NETNS" sfb-c "$PROBE" -l 4000 udp "$addr" 50000 9999 >/dev/null ||
 		fail "probe $addr"
 done
 topo_sync

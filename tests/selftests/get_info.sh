@@ -27,7 +27,7 @@ expect_eq "$json" \
 # netnsok: the family answers inside another network namespace.
 ip netns add sfb-info || fail "ip netns add"
 trap 'ip netns del sfb-info' EXIT
-ip netns exec sfb-info "$SFBCTL" version >/dev/null || fail "not answering in a netns"
+"$NETNS" sfb-info "$SFBCTL" version >/dev/null || fail "not answering in a netns"
 
 # CAP_NET_ADMIN over one's own netns through a user namespace is enough.
 unshare --user --map-root-user --net "$SFBCTL" version >/dev/null ||

@@ -15,27 +15,34 @@ ipsec_modules() {
 	done
 }
 
-# esp_sa NS MODE SRC DST SPI: one SA (transport or tunnel), reqid 1.
+# The IPsec state is set up with `ip -batch` (one exec per namespace, not
+# one per line), from these:
+#
+# esp_sa MODE SRC DST SPI: one SA (transport or tunnel), reqid 1.
 esp_sa() {
-	ip -n "$1" xfrm state add src "$3" dst "$4" proto esp spi "$5" \
-		reqid 1 mode "$2" aead 'rfc4106(gcm(aes))' "$ESP_KEY" 128 ||
-		fail "SA $5 in $1"
+	echo "xfrm state add src $2 dst $3 proto esp spi $4 reqid 1" \
+		"mode $1 aead rfc4106(gcm(aes)) $ESP_KEY 128"
 }
 
-# esp_policy NS DIR SRC DST MODE [TSRC TDST]: require ESP for SRC -> DST,
+# esp_policy DIR SRC DST MODE [TSRC TDST]: require ESP for SRC -> DST,
 # every protocol, at an ordinary priority (1000: sfb's 10 wins).
 esp_policy() {
-	local ns=$1 dir=$2 src=$3 dst=$4 mode=$5 tmpl=
-	[ "$mode" = tunnel ] && tmpl="src $6 dst $7"
-	ip -n "$ns" xfrm policy add src "$src" dst "$dst" dir "$dir" \
-		priority 1000 tmpl $tmpl proto esp reqid 1 mode "$mode" ||
-		fail "policy $dir $src -> $dst in $ns"
+	local tmpl=
+	[ "$4" = tunnel ] && tmpl="src $5 dst $6"
+	echo "xfrm policy add src $2 dst $3 dir $1 priority 1000" \
+		"tmpl $tmpl proto esp reqid 1 mode $4"
+}
+
+# esp_pair A_ADDR B_ADDR SPI: the two SAs of one transport address pair.
+esp_pair() {
+	esp_sa transport "$1" "$2" "$3"
+	esp_sa transport "$2" "$1" "$(($3 + 1))"
 }
 
 # echo_serve NS tcp|udp ADDR PORT: an echo server, killed at exit.
 echo_serve() {
 	local pid
-	pid=$(ip netns exec "$1" "$ECHO" serve "$2" "$3" "$4") ||
+	pid=$("$NETNS" "$1" "$ECHO" serve "$2" "$3" "$4") ||
 		fail "echo server $2 $3 $4 in $1"
 	ipsec_pids="$ipsec_pids $pid"
 }
@@ -44,7 +51,7 @@ echo_serve() {
 flow() {
 	local ns=$1
 	shift
-	ip netns exec "$ns" "$ECHO" ask "$@" || fail "no answer: $ns -> $*"
+	"$NETNS" "$ns" "$ECHO" ask "$@" || fail "no answer: $ns -> $*"
 }
 
 # capture_start FILE inout|out NS/IF...: record what each interface sends
@@ -57,10 +64,10 @@ capture_start() {
 	captures=()
 	for ep in "$@"; do
 		i=$((i + 1))
-		ip netns exec "${ep%/*}" tcpdump --immediate-mode -U -nn \
+		"$NETNS" "${ep%/*}" tcpdump --immediate-mode -U -nn \
 			-Q "$dir" -i "${ep#*/}" -w "$file.$i" 2> "$file.$i.log" &
 		captures+=("$! $ep $file.$i")
-		wait_for 60 grep -q 'listening on' "$file.$i.log" ||
+		wait_for 60 has_line "$file.$i.log" 'tcpdump: listening on' ||
 			fail "tcpdump on $ep did not start: $(cat "$file.$i.log")"
 	done
 }
@@ -74,16 +81,21 @@ capture_stop() {
 	for c in "${captures[@]}"; do
 		read -r pid ep file <<< "$c"
 		ns=${ep%/*} ifc=${ep#*/} port=$((RANDOM % 1000 + 30000))
-		ip -n "$ns" route replace 198.18.0.0/24 dev "$ifc"
-		ip -n "$ns" neigh replace 198.18.0.1 lladdr 02:00:00:00:00:01 \
-			dev "$ifc" nud permanent
-		ip netns exec "$ns" "$PROBE" udp 198.18.0.1 "$port" >/dev/null
-		wait_for 60 sh -c "tcpdump -nn -r '$file' 2>/dev/null |
-			grep -q '198.18.0.1.$port:'" ||
+		ip -n "$ns" -batch - <<-EOF || fail "no way to 198.18.0.1 in $ns"
+		route replace 198.18.0.0/24 dev $ifc
+		neigh replace 198.18.0.1 lladdr 02:00:00:00:00:01 dev $ifc nud permanent
+		EOF
+		"$NETNS" "$ns" "$PROBE" udp 198.18.0.1 "$port" >/dev/null
+		wait_for 60 captured_to "$file" "198.18.0.1.$port:" ||
 			fail "the capture on $ep lost packets"
 		kill -INT "$pid"
 		wait "$pid"
 	done
+}
+
+# captured_to FILE TEXT: tcpdump prints TEXT for a packet in FILE.
+captured_to() {
+	[[ $(tcpdump -nn -r "$1" 2>/dev/null) == *"$2"* ]]
 }
 
 # wire FILE: each ESP, TCP or UDP packet of the captures, as "esp SPI" or
@@ -121,7 +133,7 @@ captured() {
 # acquire_watch NS FILE: log the namespace's ACQUIREs to FILE. Returns once
 # the watcher is seen to work: it reports a policy added while it starts.
 acquire_watch() {
-	ip netns exec "$1" stdbuf -oL ip xfrm monitor acquire policy > "$2" &
+	"$NETNS" "$1" stdbuf -oL ip xfrm monitor acquire policy > "$2" &
 	ipsec_pids="$ipsec_pids $!"
 	wait_for 60 acquire_watch_probe "$1" "$2" ||
 		fail "ip xfrm monitor in $1 reports nothing"
@@ -129,9 +141,9 @@ acquire_watch() {
 
 acquire_watch_probe() {
 	local sel="src 203.0.113.99/32 dst 203.0.113.98/32 dir out"
-	ip -n "$1" xfrm policy add $sel priority 5000 action allow
-	ip -n "$1" xfrm policy del $sel
-	grep -q 203.0.113.99 "$2"
+	printf 'xfrm policy %s\n' "add $sel priority 5000 action allow" \
+		"del $sel" | ip -n "$1" -batch -
+	has_line "$2" '.*203\.0\.113\.99'
 }
 
 # acquires FILE: the ACQUIREs logged so far, as the selector lines.
@@ -142,7 +154,7 @@ acquires() {
 # xfrm_errors NS: the namespace's /proc/net/xfrm_stat counters that are
 # not zero (every one of them counts an error).
 xfrm_errors() {
-	ip netns exec "$1" awk '$2 != 0' /proc/net/xfrm_stat
+	"$NETNS" "$1" awk '$2 != 0' /proc/net/xfrm_stat
 }
 
 ipsec_cleanup() {
@@ -157,55 +169,54 @@ ipsec_cleanup() {
 #   sfb-ha a0 192.0.2.2  2001:db8::2  ----  b0 192.0.2.10 2001:db8::10 (mediation)
 #                                              192.0.2.11 2001:db8::11 (director)
 ipsec_hosts_up() {
-	local ns n mac_a mac_b f
+	local f
 	A=sfb-ha B=sfb-hb IPSEC_CLIENT4=192.0.2.2 IPSEC_CLIENT6=2001:db8::2
 	ipsec_modules
-	for ns in $A $B; do
-		ip netns del $ns 2>/dev/null
-		ip netns add $ns || fail "ip netns add $ns"
-		ip -n $ns link set lo up
-	done
-	ip -n $A link add a0 type veth peer name b0 netns $B
-	ip -n $A addr add 192.0.2.2/24 dev a0
-	ip -n $A addr add 2001:db8::2/64 dev a0 nodad
-	for n in 10 11; do
-		ip -n $B addr add 192.0.2.$n/24 dev b0
-		ip -n $B addr add 2001:db8::$n/64 dev b0 nodad
-	done
-	ip -n $A link set a0 up
-	ip -n $B link set b0 up
-	# No neighbour discovery: the IPsec policies cover ICMPv6 too.
-	mac_a=$(ip -n $A -br link show a0 | awk '{ print $3 }')
-	mac_b=$(ip -n $B -br link show b0 | awk '{ print $3 }')
-	for n in 10 11; do
-		ip -n $A neigh add 2001:db8::$n lladdr "$mac_b" dev a0 nud permanent
-	done
-	ip -n $B neigh add 2001:db8::2 lladdr "$mac_a" dev b0 nud permanent
-	for f in "192.0.2.2/32 192.0.2.0/24" "2001:db8::2/128 2001:db8::/64"; do
-		set -- $f
-		esp_policy $A out "$1" "$2" transport
-		esp_policy $A in "$2" "$1" transport
-		esp_policy $B out "$2" "$1" transport
-		esp_policy $B in "$1" "$2" transport
-	done
-	esp_pair 192.0.2.2 192.0.2.11 0x1100
-	esp_pair 2001:db8::2 2001:db8::11 0x1600
+	ipsec_hosts_down
+	# Fixed MACs: no neighbour discovery, the IPsec policies cover ICMPv6.
+	ip -batch - <<-EOF || fail "hosts: namespaces and veth"
+	netns add $A
+	netns add $B
+	link add a0 netns $A address 02:00:00:00:0a:02 type veth peer name b0 netns $B address 02:00:00:00:0b:10
+	EOF
+	{
+		echo "link set lo up"
+		echo "link set a0 up"
+		echo "addr add 192.0.2.2/24 dev a0"
+		echo "addr add 2001:db8::2/64 dev a0 nodad"
+		for f in 10 11; do
+			echo "neigh add 2001:db8::$f lladdr 02:00:00:00:0b:10 dev a0 nud permanent"
+		done
+		for f in "192.0.2.2/32 192.0.2.0/24" "2001:db8::2/128 2001:db8::/64"; do
+			set -- $f
+			esp_policy out "$1" "$2" transport
+			esp_policy in "$2" "$1" transport
+		done
+		esp_pair 192.0.2.2 192.0.2.11 0x1100
+		esp_pair 2001:db8::2 2001:db8::11 0x1600
+	} | ip -n $A -batch - || fail "host $A"
+	{
+		echo "link set lo up"
+		echo "link set b0 up"
+		for f in 10 11; do
+			echo "addr add 192.0.2.$f/24 dev b0"
+			echo "addr add 2001:db8::$f/64 dev b0 nodad"
+		done
+		echo "neigh add 2001:db8::2 lladdr 02:00:00:00:0a:02 dev b0 nud permanent"
+		for f in "192.0.2.2/32 192.0.2.0/24" "2001:db8::2/128 2001:db8::/64"; do
+			set -- $f
+			esp_policy out "$2" "$1" transport
+			esp_policy in "$1" "$2" transport
+		done
+		esp_pair 192.0.2.2 192.0.2.11 0x1100
+		esp_pair 2001:db8::2 2001:db8::11 0x1600
+	} | ip -n $B -batch - || fail "host $B"
 	ipsec_servers $A $B
 }
 
 ipsec_hosts_down() {
 	ipsec_cleanup
-	ip netns del sfb-ha 2>/dev/null
-	ip netns del sfb-hb 2>/dev/null
-}
-
-# esp_pair A_ADDR B_ADDR SPI: the SAs of one address pair, in both hosts.
-esp_pair() {
-	local ns
-	for ns in $A $B; do
-		esp_sa $ns transport "$1" "$2" "$3"
-		esp_sa $ns transport "$2" "$1" "$(($3 + 1))"
-	done
+	netns_del sfb-ha sfb-hb
 }
 
 # The flows of both IPsec tests. The servers' host holds a Mediation
@@ -284,7 +295,7 @@ expect_clear() {
 			"$m [0-9]* $a 8000" "$a 8000 $m" \
 			"$m 40002 $a 8001" "$a 8001 $m 40002" \
 			"$a 50000 $d 1434" "$d 1434 $a 50000"; do
-			grep -q "^clear $want" "$1" ||
+			has_line "$1" "clear $want" ||
 				fail "not seen in clear: $want"
 		done
 	done
@@ -296,7 +307,7 @@ expect_esp() {
 	shift
 	grep '^clear' "$wire" && fail "crossed in clear"
 	for spi in "$@"; do
-		grep -q "^esp $spi\$" "$wire" || fail "no ESP with SPI $spi"
+		has_line "$wire" "esp $spi"$'\n' || fail "no ESP with SPI $spi"
 	done
 }
 
@@ -309,16 +320,16 @@ live_exempt_reload() {
 	local client=$1 i s ns tcp udp
 	shift
 	ipsec_site 0x20000000 > "$work/site2.conf"
-	ip netns exec "$client" "$ECHO" ask -n 60 -i 100 -w 30 \
+	"$NETNS" "$client" "$ECHO" ask -n 60 -i 100 -w 30 \
 		tcp 192.0.2.10 5070 &
 	tcp=$!
-	ip netns exec "$client" "$ECHO" ask -n 60 -i 100 -w 30 -s 40010 \
+	"$NETNS" "$client" "$ECHO" ask -n 60 -i 100 -w 30 -s 40010 \
 		udp 2001:db8::10 49152 &
 	udp=$!
 	for ((i = 0; i < ipsec_reloads / 2; i++)); do
 		for s in site2 site; do
 			for ns in "$@"; do
-				ip netns exec "$ns" "$SFBCTL" load "$work/$s.conf" ||
+				"$NETNS" "$ns" "$SFBCTL" load "$work/$s.conf" ||
 					fail "reload $i ($s) in $ns"
 			done
 		done

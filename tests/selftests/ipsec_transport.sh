@@ -27,11 +27,11 @@ ipsec_hosts_up
 IPSEC_CAPTURE=(inout $A/a0)
 
 ipsec_site 0x10000000 > "$work/site.conf"
-ip netns exec $A "$SFBCTL" load "$work/site.conf" || fail "load in A"
-ip netns exec $B "$SFBCTL" load --sysctl "$work/site.conf" || fail "load in B"
-expect_eq "$(ip netns exec $B sysctl -n net.ipv4.tcp_fwmark_accept)" 1 \
+"$NETNS" $A "$SFBCTL" load "$work/site.conf" || fail "load in A"
+"$NETNS" $B "$SFBCTL" load --sysctl "$work/site.conf" || fail "load in B"
+expect_eq "$("$NETNS" $B sysctl -n net.ipv4.tcp_fwmark_accept)" 1 \
 	"load --sysctl: tcp_fwmark_accept"
-ip netns exec $B sysctl -n net.ipv4.ip_local_reserved_ports |
+"$NETNS" $B sysctl -n net.ipv4.ip_local_reserved_ports |
 	grep -qx '50000-50039' || fail "load --sysctl: client media not reserved"
 
 # Mediation has no SA: a packet of its flows meeting IPsec would be
@@ -41,14 +41,18 @@ ipsec_bypass_checks $A $B "0x00001100 0x00001101 0x00001600 0x00001601" $A $B
 # flush: IPsec covers mediation again: with no SA a flow is refused and
 # ACQUIREd (so the watcher works), with SAs everything is ESP.
 for ns in $A $B; do
-	ip netns exec $ns "$SFBCTL" flush || fail "flush in $ns"
+	"$NETNS" $ns "$SFBCTL" flush || fail "flush in $ns"
 done
-ip netns exec $A "$ECHO" ask -w 3 udp 192.0.2.10 49152 2>/dev/null &&
+"$NETNS" $A "$ECHO" ask -w 3 udp 192.0.2.10 49152 2>/dev/null &&
 	fail "after flush, mediation answered in clear with no SA"
-wait_for 30 grep -q 'dst 192.0.2.10/32' "$work/acq.$A" ||
+wait_for 30 has_line "$work/acq.$A" '.*dst 192\.0\.2\.10/32' ||
 	fail "after flush, no ACQUIRE for mediation"
-esp_pair 192.0.2.2 192.0.2.10 0x1000
-esp_pair 2001:db8::2 2001:db8::10 0x1500
+for ns in $A $B; do
+	{
+		esp_pair 192.0.2.2 192.0.2.10 0x1000
+		esp_pair 2001:db8::2 2001:db8::10 0x1500
+	} | ip -n $ns -batch - || fail "mediation SAs in $ns"
+done
 captured flushed exempt_flows $A $B
 expect_esp "$work/flushed.wire" 0x00001000 0x00001001 0x00001500 0x00001501
 echo "flush: every flow is ESP again"

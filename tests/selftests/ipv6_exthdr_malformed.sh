@@ -16,9 +16,9 @@ sfb_insmod || fail "insmod"
 for mode in enforce monitor; do
 	catalogue_site "$mode" "front-end 192.0.2.10/32 2001:db8::10/128" > "$work/$mode.conf"
 done
-ip netns exec sfb-gw "$SFBCTL" load "$work/enforce.conf" || fail "load"
+"$NETNS" sfb-gw "$SFBCTL" load "$work/enforce.conf" || fail "load"
 
-client() { ip netns exec sfb-c "$PROBE" "$@" >/dev/null || fail "probe $*"; }
+client() { "$NETNS" sfb-c "$PROBE" "$@" >/dev/null || fail "probe $*"; }
 
 # front-end: udp 50000 (audio) and tcp 5061 allowed; udp 5061, tcp 9999 not.
 for x in hbh dst both; do
@@ -43,7 +43,7 @@ truncated() {
 }
 n=$(truncated)
 [ "$n" -eq 0 ] || fail "$n truncated headers got through in enforce mode"
-ip netns exec sfb-gw "$SFBCTL" load "$work/monitor.conf" || fail "load monitor"
+"$NETNS" sfb-gw "$SFBCTL" load "$work/monitor.conf" || fail "load monitor"
 n=$(truncated)
 [ "$n" -eq 4 ] || fail "monitor mode let $n of 4 truncated headers through"
 echo "truncated L4 headers: dropped in enforce mode, passed in monitor mode"

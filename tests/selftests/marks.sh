@@ -46,7 +46,7 @@ probes="tcp:192.0.2.10:443 tcp:192.0.2.10:9999 udp:192.0.2.10:50000
 	tcp:192.0.2.11:5070 udp:192.0.2.11:50000 udp:192.0.2.11:9999"
 for p in $probes; do
 	IFS=: read -r proto addr port <<< "$p"
-	ip netns exec sfb-c "$PROBE" "$proto" "$addr" "$port" >/dev/null
+	"$NETNS" sfb-c "$PROBE" "$proto" "$addr" "$port" >/dev/null
 	mark=$(gw "$SFBCTL" match -j "$proto" from 198.51.100.2 port 40000 \
 		to "$addr" port "$port" | jq -r .mark)
 	printf '%s %s %s 0x%08x\n' "$addr" "$proto" "$port" $((mark | 1))

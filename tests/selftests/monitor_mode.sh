@@ -19,8 +19,8 @@ denied_udp="1000 5061 9999"
 run() {		# run MODE: probe, print what passed and the counters
 	catalogue_site "$1" "front-end 192.0.2.10/32" > "$work/$1.conf"
 	gw "$SFBCTL" load "$work/$1.conf" || fail "load $1"
-	ip netns exec sfb-c "$PROBE" tcp 192.0.2.10 5061 $denied_tcp >/dev/null
-	ip netns exec sfb-c "$PROBE" udp 192.0.2.10 50000 $denied_udp >/dev/null
+	"$NETNS" sfb-c "$PROBE" tcp 192.0.2.10 5061 $denied_tcp >/dev/null
+	"$NETNS" sfb-c "$PROBE" udp 192.0.2.10 50000 $denied_udp >/dev/null
 	topo_sync
 	topo_seen | grep -c '^192\.0\.2\.10 ' > "$work/$1.passed"
 	gw "$SFBCTL" stats --json | jq -c '.targets[] | select(.roles | index("front-end"))' \

@@ -40,7 +40,7 @@ site=$(sed -n 's|^in force: .*/\(.\)\.conf$|\1|p' "$work/out")
 [ -n "$site" ] || fail "sfb_nlfuzz did not say which site is in force"
 other=$([ "$site" = a ] && echo b || echo a)
 
-ip netns exec sfb-c "$PROBE" tcp 192.0.2.10 "${port[$site]}" "${port[$other]}" 9999 \
+"$NETNS" sfb-c "$PROBE" tcp 192.0.2.10 "${port[$site]}" "${port[$other]}" 9999 \
 	>/dev/null || fail "probe"
 topo_sync
 topo_seen | grep '^192\.0\.2\.10 ' > "$work/seen"

@@ -20,12 +20,12 @@ base=$("$NL" rulesets)
 for v in front-end director; do
 	catalogue_site enforce "$v 192.0.2.10/32" > "$work/$v.conf"
 done
-ip netns exec sfb-gw "$SFBCTL" load "$work/front-end.conf" || fail "load gw"
+"$NETNS" sfb-gw "$SFBCTL" load "$work/front-end.conf" || fail "load gw"
 ip netns add sfb-x
-ip netns exec sfb-x "$SFBCTL" load "$work/director.conf" || fail "load sfb-x"
+"$NETNS" sfb-x "$SFBCTL" load "$work/director.conf" || fail "load sfb-x"
 
 # 5062 is a front-end port, not a director one; 8057 the same.
-ip netns exec sfb-c "$PROBE" tcp 192.0.2.10 5062 8057 >/dev/null
+"$NETNS" sfb-c "$PROBE" tcp 192.0.2.10 5062 8057 >/dev/null
 topo_sync
 seen=$(topo_seen | grep -c '^192\.0\.2\.10 tcp \(5062\|8057\)$')
 [ "$seen" -eq 2 ] || fail "sfb-x's ruleset leaked into the gateway ($seen of 2 passed)"
@@ -37,11 +37,11 @@ churn=$(scaled 20)
 printf 'netns add %s\n' $(seq -f 'sfb-n%g' 1 "$churn") | ip -batch - ||
 	fail "ip netns add"
 for i in $(seq 1 "$churn"); do
-	ip netns exec "sfb-n$i" "$SFBCTL" load "$work/director.conf" || fail "load sfb-n$i"
+	"$NETNS" "sfb-n$i" "$SFBCTL" load "$work/director.conf" || fail "load sfb-n$i"
 done
 ip netns add sfb-h
-ip netns exec sfb-h "$NL" hold 600 > "$work/hold" &
-wait_for 60 grep -q holding "$work/hold" || fail "no transaction open"
+"$NETNS" sfb-h "$NL" hold 600 > "$work/hold" &
+wait_for 60 has_line "$work/hold" holding || fail "no transaction open"
 [ "$("$NL" rulesets)" -gt "$base" ] || fail "GET_INFO does not count rulesets"
 kill %1
 wait

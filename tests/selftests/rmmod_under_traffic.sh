@@ -26,15 +26,15 @@ bind fe 192.0.2.10/32 2001:db8::10/128
 EOF
 
 # Audio to the front-end, 200 datagrams a second, until the end.
-ip netns exec sfb-c "$FLOOD" -r 200 192.0.2.10,50000 > "$work/flood" &
+"$NETNS" sfb-c "$FLOOD" -r 200 192.0.2.10,50000 > "$work/flood" &
 client=$!
 
 for i in $(seq 1 10); do
 	sfb_insmod || fail "insmod $i"
-	ip netns exec sfb-gw "$SFBCTL" load "$work/site.conf" || fail "load $i"
-	ip netns exec sfb-gw "$NL" hold 600 > "$work/hold" &
+	"$NETNS" sfb-gw "$SFBCTL" load "$work/site.conf" || fail "load $i"
+	"$NETNS" sfb-gw "$NL" hold 600 > "$work/hold" &
 	holder=$!
-	wait_for 60 grep -q holding "$work/hold" || fail "no transaction open ($i)"
+	wait_for 60 has_line "$work/hold" holding || fail "no transaction open ($i)"
 	rmmod nf_sfb || fail "rmmod $i"
 	kill "$holder"
 	wait "$holder" 2>/dev/null

@@ -24,7 +24,7 @@ work=$(mktemp -d)
 trap 'ip netns del $ns 2>/dev/null; rm -rf "$work"' EXIT
 sfb_insmod || fail "insmod"
 ip netns add $ns || fail "ip netns add"
-in_ns() { ip netns exec $ns "$@"; }
+in_ns() { "$NETNS" $ns "$@"; }
 
 # Two rulesets that share nothing but their shape: a mix of them would
 # show in the dump as roles or bindings of both.

@@ -126,7 +126,7 @@ gw nft -f "$work/gw.nft" || fail "gateway counters"
 	done
 	echo "}"; echo "}"
 } > "$work/s.nft"
-ip netns exec sfb-s nft -f "$work/s.nft" || fail "server counters"
+"$NETNS" sfb-s nft -f "$work/s.nft" || fail "server counters"
 # counters NETNS: "NAME PACKETS" lines, into the array cnt (few execs:
 # each costs much under TCG).
 declare -A cnt
@@ -134,7 +134,7 @@ counters() {
 	local name packets
 	while read -r name packets; do
 		cnt[$name]=$packets
-	done <<< "$(ip netns exec "$1" nft -j list counters table inet stress |
+	done <<< "$("$NETNS" "$1" nft -j list counters table inet stress |
 		jq -r '.nftables[] | select(.counter) | .counter |
 			"\(.name) \(.packets)"')"
 }
@@ -160,10 +160,12 @@ for d in "${dests[@]}"; do
 	read -r addr port _ <<< "$d"
 	targets+=("$addr,$port")
 done
-ip netns exec sfb-c "$FLOOD" "${targets[@]}" > "$work/flood" &
+"$NETNS" sfb-c "$FLOOD" "${targets[@]}" > "$work/flood" &
 flood=$!
-wait_for 60 sh -c "ip netns exec sfb-s nft list counter inet stress rx_0 |
-	grep -q 'packets [1-9]'" || fail "the flood does not reach the servers"
+flood_arrives() {
+	[[ $("$NETNS" sfb-s nft list counter inet stress rx_0) == *"packets "[1-9]* ]]
+}
+wait_for 60 flood_arrives || fail "the flood does not reach the servers"
 
 start=$(date +%s%N)
 for ((i = 0; i < reloads; i += chunk)); do
@@ -227,7 +229,7 @@ done
 # (two destinations per class, four denied: unmatched and dropped).
 burst=500
 gw "$SFBCTL" stats -z > /dev/null || fail "stats -z"
-ip netns exec sfb-c "$FLOOD" -n "$burst" "${targets[@]}" > /dev/null ||
+"$NETNS" sfb-c "$FLOOD" -n "$burst" "${targets[@]}" > /dev/null ||
 	fail "burst"
 topo_sync
 expect_eq "$(gw "$SFBCTL" stats -j | jq -c '[.targets[].counters] |

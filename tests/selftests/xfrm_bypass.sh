@@ -21,7 +21,7 @@ trap '[ -n "$holder" ] && kill "$holder" 2>/dev/null; ip netns del $NS 2>/dev/nu
 sfb_insmod || fail "insmod"
 ip netns del $NS 2>/dev/null
 ip netns add $NS || fail "ip netns add"
-ns() { ip netns exec $NS "$@"; }
+ns() { "$NETNS" $NS "$@"; }
 
 # Policies that are not sfb's: a template policy, and an allow policy with
 # the same mark, priority and action but a real selector.
@@ -149,9 +149,9 @@ echo "load --check: no change"
 
 # A load the kernel refuses after the policies went in: another socket
 # holds a transaction open, so BEGIN fails with EBUSY.
-ip netns exec $NS "$NL" hold 600 > "$work/hold" &
+"$NETNS" $NS "$NL" hold 600 > "$work/hold" &
 holder=$!
-wait_for 60 grep -q holding "$work/hold" || fail "no transaction open"
+wait_for 60 has_line "$work/hold" holding || fail "no transaction open"
 ns "$SFBCTL" load "$work/c.conf" 2> "$work/err" && fail "load while held"
 echo "refused: $(head -n 1 "$work/err")"
 expect_set 0x800 "a failed load"

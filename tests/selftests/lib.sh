@@ -108,7 +108,7 @@ wait_for() {
 # REGEX ($'\n' at its end: the line ends there). No exec: a grep costs
 # ~0.4 s on the debug kernel under TCG, and the tests poll with this.
 has_line() {
-	local text re=$'\n'$2
+	local text= re=$'\n'$2
 	IFS= read -r -d '' text 2>/dev/null < "$1"
 	[[ $'\n'$text$'\n' =~ $re ]]
 }

@@ -169,7 +169,6 @@ ipsec_cleanup() {
 #   sfb-ha a0 192.0.2.2  2001:db8::2  ----  b0 192.0.2.10 2001:db8::10 (mediation)
 #                                              192.0.2.11 2001:db8::11 (director)
 ipsec_hosts_up() {
-	local f
 	A=sfb-ha B=sfb-hb IPSEC_CLIENT4=192.0.2.2 IPSEC_CLIENT6=2001:db8::2
 	ipsec_modules
 	ipsec_hosts_down
@@ -180,38 +179,43 @@ ipsec_hosts_up() {
 	link add a0 netns $A address 02:00:00:00:0a:02 type veth peer name b0 netns $B address 02:00:00:00:0b:10
 	EOF
 	{
-		echo "link set lo up"
-		echo "link set a0 up"
-		echo "addr add 192.0.2.2/24 dev a0"
-		echo "addr add 2001:db8::2/64 dev a0 nodad"
-		for f in 10 11; do
-			echo "neigh add 2001:db8::$f lladdr 02:00:00:00:0b:10 dev a0 nud permanent"
-		done
-		for f in "192.0.2.2/32 192.0.2.0/24" "2001:db8::2/128 2001:db8::/64"; do
-			set -- $f
-			esp_policy out "$1" "$2" transport
-			esp_policy in "$2" "$1" transport
-		done
-		esp_pair 192.0.2.2 192.0.2.11 0x1100
-		esp_pair 2001:db8::2 2001:db8::11 0x1600
+		cat <<-EOF
+		link set lo up
+		link set a0 up
+		addr add 192.0.2.2/24 dev a0
+		addr add 2001:db8::2/64 dev a0 nodad
+		neigh add 2001:db8::10 lladdr 02:00:00:00:0b:10 dev a0 nud permanent
+		neigh add 2001:db8::11 lladdr 02:00:00:00:0b:10 dev a0 nud permanent
+		EOF
+		transport_ipsec A
 	} | ip -n $A -batch - || fail "host $A"
 	{
-		echo "link set lo up"
-		echo "link set b0 up"
-		for f in 10 11; do
-			echo "addr add 192.0.2.$f/24 dev b0"
-			echo "addr add 2001:db8::$f/64 dev b0 nodad"
-		done
-		echo "neigh add 2001:db8::2 lladdr 02:00:00:00:0a:02 dev b0 nud permanent"
-		for f in "192.0.2.2/32 192.0.2.0/24" "2001:db8::2/128 2001:db8::/64"; do
-			set -- $f
-			esp_policy out "$2" "$1" transport
-			esp_policy in "$1" "$2" transport
-		done
-		esp_pair 192.0.2.2 192.0.2.11 0x1100
-		esp_pair 2001:db8::2 2001:db8::11 0x1600
+		cat <<-EOF
+		link set lo up
+		link set b0 up
+		addr add 192.0.2.10/24 dev b0
+		addr add 192.0.2.11/24 dev b0
+		addr add 2001:db8::10/64 dev b0 nodad
+		addr add 2001:db8::11/64 dev b0 nodad
+		neigh add 2001:db8::2 lladdr 02:00:00:00:0a:02 dev b0 nud permanent
+		EOF
+		transport_ipsec B
 	} | ip -n $B -batch - || fail "host $B"
 	ipsec_servers $A $B
+}
+
+# transport_ipsec A|B: that host's policies (ESP out to the other, and in
+# from it) and the director's SAs (the same in both).
+transport_ipsec() {
+	local side=$1 f
+	for f in "192.0.2.2/32 192.0.2.0/24" "2001:db8::2/128 2001:db8::/64"; do
+		set -- $f
+		[ "$side" = B ] && set -- "$2" "$1"
+		esp_policy out "$1" "$2" transport
+		esp_policy in "$2" "$1" transport
+	done
+	esp_pair 192.0.2.2 192.0.2.11 0x1100
+	esp_pair 2001:db8::2 2001:db8::11 0x1600
 }
 
 ipsec_hosts_down() {

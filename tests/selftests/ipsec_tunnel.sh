@@ -70,14 +70,7 @@ tunnel() {
 		esp_policy in "$2" "$1" tunnel "$4" "$3"
 	done
 }
-ip -n $C -batch - <<EOF || fail "client"
-link set lo up
-link set c0 up
-addr add 198.51.100.2/24 dev c0
-addr add 2001:db8:c::2/64 dev c0 nodad
-route add default via 198.51.100.1
-route add default via 2001:db8:c::1
-EOF
+client_batch | ip -n $C -batch - || fail "client"
 {
 	cat <<-EOF
 	link set lo up

@@ -134,14 +134,7 @@ topo_up() {
 	link add c0 netns sfb-c type veth peer name g0 netns sfb-gw
 	link add s0 netns sfb-s type veth peer name g1 netns sfb-gw
 	EOF
-	ip -n sfb-c -batch - <<-EOF || fail "topology: sfb-c"
-	link set lo up
-	link set c0 up
-	addr add 198.51.100.2/24 dev c0
-	addr add 2001:db8:c::2/64 dev c0 nodad
-	route add default via 198.51.100.1
-	route add default via 2001:db8:c::1
-	EOF
+	client_batch | ip -n sfb-c -batch - || fail "topology: sfb-c"
 	ip -n sfb-gw -batch - <<-EOF || fail "topology: sfb-gw"
 	link set lo up
 	link set g0 up
@@ -172,6 +165,19 @@ table inet sfbtest {
 	}
 }
 NFT
+}
+
+# The client's setup, as `ip -batch` lines: c0 as drawn above (the IPsec
+# tunnel test has the same client).
+client_batch() {
+	cat <<-EOF
+	link set lo up
+	link set c0 up
+	addr add 198.51.100.2/24 dev c0
+	addr add 2001:db8:c::2/64 dev c0 nodad
+	route add default via 198.51.100.1
+	route add default via 2001:db8:c::1
+	EOF
 }
 
 topo_down() {

@@ -43,6 +43,11 @@ void sfb_net_discard_txn(struct sfb_net *sn)
  * Put @rs (compiled; NULL: none) in force in @net, atomically: a packet
  * sees the old ruleset or the new one. The hooks exist only while there is
  * a ruleset. The old one is freed once no packet can still be using it.
+ *
+ * A namespace with a ruleset holds a reference on the module, as an
+ * nf_tables rule holds its expression's module: rmmod then fails ("in
+ * use") instead of silently lifting a policy that sfbctl's xfrm bypass
+ * policies and the admin's nftables rules rely on. `sfbctl flush` first.
  */
 int sfb_net_install(struct net *net, struct sfb_ruleset *rs)
 {
@@ -54,13 +59,16 @@ int sfb_net_install(struct net *net, struct sfb_ruleset *rs)
 		err = sfb_hooks_register(net);
 		if (err)
 			return err;
+		__module_get(THIS_MODULE);
 	}
 	rcu_assign_pointer(sn->ruleset, rs);
 	sn->generation++;
 	if (!old)
 		return 0;
-	if (!rs)
+	if (!rs) {
 		sfb_hooks_unregister(net);
+		module_put(THIS_MODULE);
+	}
 	sfb_ruleset_free_rcu(old);
 	return 0;
 }

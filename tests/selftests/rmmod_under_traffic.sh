@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# rmmod nf_sfb while traffic crosses the gateway's hooks and while a load
-# transaction is open, ten times over: no crash, no leak, no splat (the
-# runner fails the test on any kernel report), and traffic keeps flowing.
+# rmmod nf_sfb under traffic, ten times over. While a ruleset is loaded the
+# module is in use: rmmod fails and the policy stays in force. Once it is
+# flushed (under traffic: the hooks go), rmmod succeeds although a load
+# transaction is open. No crash, no leak, no splat (the runner fails the
+# test on any kernel report), and traffic keeps flowing.
 . "$(dirname "$0")/lib.sh"
 need nft
 need jq
@@ -35,6 +37,11 @@ for i in $(seq 1 10); do
 	"$NETNS" sfb-gw "$NL" hold 600 > "$work/hold" &
 	holder=$!
 	wait_for 60 has_line "$work/hold" holding || fail "no transaction open ($i)"
+	rmmod nf_sfb 2> "$work/rmmod" && fail "rmmod with a ruleset loaded ($i)"
+	grep -q 'in use' "$work/rmmod" || fail "rmmod ($i): $(cat "$work/rmmod")"
+	"$NETNS" sfb-gw "$SFBCTL" show > "$work/show" || fail "show after rmmod ($i)"
+	grep -q '^bind fe ' "$work/show" || fail "the ruleset went with the failed rmmod ($i)"
+	"$NETNS" sfb-gw "$SFBCTL" flush || fail "flush $i"
 	rmmod nf_sfb || fail "rmmod $i"
 	kill "$holder"
 	wait "$holder" 2>/dev/null
@@ -45,5 +52,6 @@ kill -INT "$client"
 wait "$client" || fail "sfb_flood failed"
 topo_sync
 topo_seen | grep -qx '192.0.2.10 udp 50000' || fail "no traffic crossed the gateway"
-echo "10 rmmods under a UDP flow with a load in progress: clean;" \
+echo "10 rounds under a UDP flow: rmmod refused while a ruleset is loaded," \
+	"then flushed and removed with a load in progress: clean;" \
 	"$(tail -n 1 "$work/flood")"

@@ -9,12 +9,34 @@
 #   make valgrind     sfbctl's unit tests again, under valgrind memcheck
 #   make demo         the main job in a VM
 #   make style        checkpatch on kernel/ and include/
+#   make install      sfbctl, the catalogue, man pages, completion, the unit
+#                     and the module (DESTDIR, PREFIX); make uninstall
+#   make dkms-install the module's source for DKMS; make deb: the packages
 
-VERSION := 0.1.0
+# The first rule make reads is its default goal, and the $(eval)'d
+# templates below define rules (build/san/sfbctl...) before `all`: name it.
+.DEFAULT_GOAL := all
+
+VERSION := $(shell tools/version)
+
+# Where `make install` puts things (FHS; DESTDIR stages them elsewhere).
+# The unit goes where Debian 12's systemd looks for packaged units.
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+DATADIR ?= $(PREFIX)/share
+ROLESDIR ?= $(DATADIR)/sfb/roles
+MANDIR ?= $(DATADIR)/man
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd \
+	2>/dev/null),/lib/systemd/system)
 
 KDIR ?= $(or $(wildcard /lib/modules/$(shell uname -r)/build),\
 	$(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1))
 export KDIR
+# The release of the kernel KDIR builds for: where the module installs.
+KVER = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 
 # linux-source-6.1 provides the kselftest harness and checkpatch; only the
 # few files we need are extracted, once, into this cache.
@@ -29,8 +51,13 @@ CLANG ?= clang
 CFLAGS ?= -O2 -g
 MNL_CFLAGS := $(shell pkg-config --cflags libmnl 2>/dev/null)
 MNL_LIBS := $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
+KMOD_CFLAGS := $(shell pkg-config --cflags libkmod 2>/dev/null)
+KMOD_LIBS := $(shell pkg-config --libs libkmod 2>/dev/null || echo -lkmod)
+# sfbctl links both; the selftest tools only libmnl.
+USER_LIBS = $(MNL_LIBS) $(KMOD_LIBS)
 SFB_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Iinclude -Iuser \
-	-DSFB_VERSION='"$(VERSION)"' $(MNL_CFLAGS)
+	-DSFB_VERSION='"$(VERSION)"' -DSFB_ROLES_DIR='"$(ROLESDIR)"' \
+	$(MNL_CFLAGS) $(KMOD_CFLAGS)
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
@@ -53,7 +80,7 @@ objs = $(patsubst %.c,$(1)/%.o,$(2))
 define flavour
 $(1)/%.o: %.c
 	@mkdir -p $$(@D)
-	$(2) $$(CFLAGS) $(3) $$(SFB_CFLAGS) -MMD -MP -c -o $$@ $$<
+	$(2) $$(CPPFLAGS) $$(CFLAGS) $(3) $$(SFB_CFLAGS) -MMD -MP -c -o $$@ $$<
 endef
 $(eval $(call flavour,build/obj,$$(CC),))
 $(eval $(call flavour,build/san,$$(CC),$$(SAN_FLAGS)))
@@ -65,7 +92,7 @@ $(eval $(call flavour,build/fuzz,$$(CLANG),$$(FUZZ_FLAGS)))
 # $(3): the directory of the kselftest_harness.h they include.
 define checked
 $(1)/sfbctl: $$(call objs,$(1),user/main.c $$(LIB_SRCS))
-	$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(MNL_LIBS)
+	$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(USER_LIBS)
 
 $(1)/tests/%: tests/unit/%.c $$(call objs,$(1),$$(LIB_SRCS)) \
 		$(3)/kselftest_harness.h
@@ -73,10 +100,20 @@ $(1)/tests/%: tests/unit/%.c $$(call objs,$(1),$$(LIB_SRCS)) \
 	$$(CC) $$(CFLAGS) $(2) $$(SFB_CFLAGS) -I$(3) \
 		$$(filter-out -I$(3),-I$$(KSFT_DIR)) -MMD -MP \
 		-Wno-unused-parameter -o $$@ $$< \
-		$$(call objs,$(1),$$(LIB_SRCS)) $$(MNL_LIBS)
+		$$(call objs,$(1),$$(LIB_SRCS)) $$(USER_LIBS)
 endef
 $(eval $(call checked,build/san,$$(SAN_FLAGS),$$(KSFT_DIR)))
 $(eval $(call checked,build/vg,$$(VG_FLAGS),build/vg/ksft))
+
+# make tracks files, not flags: the objects that use SFB_VERSION and
+# SFB_ROLES_DIR depend on a file that changes when either does.
+STAMPED := user/version.c user/parse.c
+build/stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(VERSION) $(ROLESDIR)' | cmp -s - $@ || \
+		echo '$(VERSION) $(ROLESDIR)' > $@
+$(foreach f,build/obj build/san build/vg build/fuzz,\
+	$(call objs,$(f),$(STAMPED))): build/stamp
 
 unit_bins = $(patsubst tests/unit/%.c,$(1)/tests/%,$(UNIT_SRCS))
 UNIT_BINS := $(call unit_bins,build/san)
@@ -86,10 +123,13 @@ BENCH_BINS := $(patsubst tools/bench/%.c,build/bench/%,$(BENCH_SRCS))
 SELFTEST_BINS := $(patsubst tests/selftests/%.c,build/selftests/%,$(SELFTEST_SRCS))
 
 .PHONY: all module user check unit selftest demo style clean fuzz \
-	bench-portmap bench-load test-bins valgrind debug-kernel module-debug
+	bench-portmap bench-load test-bins valgrind debug-kernel module-debug \
+	install install-user install-module uninstall dkms-install deb FORCE
 
 all: module user
 
+# Debian's headers lack the vmlinux that BTF for modules is made from:
+# without the override every build warns that it skips it.
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) SFB_VERSION=$(VERSION) \
 		CONFIG_DEBUG_INFO_BTF_MODULES= modules
@@ -114,7 +154,7 @@ module-debug: debug-kernel
 user: user/sfbctl
 
 user/sfbctl: $(call objs,build/obj,user/main.c $(LIB_SRCS))
-	$(CC) $(CFLAGS) -o $@ $^ $(MNL_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(USER_LIBS)
 
 $(KSFT_DIR)/kselftest_harness.h $(CHECKPATCH) &:
 	@test -n "$(LINUX_SRC_TAR)" || \
@@ -139,7 +179,7 @@ build/vg/ksft/kselftest_harness.h: $(KSFT_DIR)/kselftest_harness.h
 build/fuzz/tests/%: tests/fuzz/%.c $(call objs,build/fuzz,$(LIB_SRCS))
 	@mkdir -p $(@D)
 	$(CLANG) $(CFLAGS) -fsanitize=fuzzer,address,undefined $(SFB_CFLAGS) \
-		-o $@ $^ $(MNL_LIBS)
+		-o $@ $^ $(USER_LIBS)
 
 # The selftest tools run thousands of times per suite, and under TCG a
 # dynamic exec costs a few times a static one; only the netlink tools link
@@ -190,6 +230,69 @@ style: $(CHECKPATCH)
 		$(filter-out %.mod.c,$(wildcard kernel/*.[ch] include/sfb/*.[ch])) \
 		include/uapi/linux/sfb.h
 
+# make install: what the packages install, by hand. The module goes to
+# /lib/modules/KVER/updates, which depmod ranks above the kernel's own
+# tree, so that modprobe, sfbctl and the genl family alias find it. An
+# existing site file is the admin's: never overwritten.
+INSTALL ?= install
+SITE_CONF := $(DESTDIR)$(SYSCONFDIR)/sfb/site.conf
+MODULE_DEST := $(DESTDIR)/lib/modules/$(KVER)/updates/kernel/nf_sfb.ko
+substitute = sed -e 's|@SBINDIR@|$(SBINDIR)|g' \
+	-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@VERSION@|$(VERSION)|g'
+
+install: install-user install-module
+
+install-user: user
+	$(INSTALL) -D -m 0755 user/sfbctl $(DESTDIR)$(SBINDIR)/sfbctl
+	$(INSTALL) -d $(DESTDIR)$(ROLESDIR)
+	$(INSTALL) -m 0644 user/roles/sfb2015.conf user/roles/example-site.conf \
+		$(DESTDIR)$(ROLESDIR)/
+	$(INSTALL) -D -m 0644 user/man/sfbctl.8 $(DESTDIR)$(MANDIR)/man8/sfbctl.8
+	$(INSTALL) -D -m 0644 user/man/sfb.conf.5 $(DESTDIR)$(MANDIR)/man5/sfb.conf.5
+	$(INSTALL) -D -m 0644 packaging/sfbctl.bash-completion \
+		$(DESTDIR)$(BASHCOMPDIR)/sfbctl
+	$(INSTALL) -d $(DESTDIR)$(UNITDIR)
+	$(substitute) packaging/sfb.service > $(DESTDIR)$(UNITDIR)/sfb.service
+	test -e $(SITE_CONF) || { $(INSTALL) -d $(dir $(SITE_CONF)) && \
+		$(INSTALL) -m 0644 packaging/site.conf $(SITE_CONF); }
+
+# With DESTDIR, depmod is the package's business (its postinst). Debian's
+# kernels sign every module they install, but the headers carry no key:
+# signing for Secure Boot is the admin's (README) or DKMS's.
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=updates CONFIG_MODULE_SIG_ALL= DEPMOD=true \
+		modules_install
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/sfbctl \
+		$(DESTDIR)$(ROLESDIR)/sfb2015.conf \
+		$(DESTDIR)$(ROLESDIR)/example-site.conf \
+		$(DESTDIR)$(MANDIR)/man8/sfbctl.8 \
+		$(DESTDIR)$(MANDIR)/man5/sfb.conf.5 \
+		$(DESTDIR)$(BASHCOMPDIR)/sfbctl \
+		$(DESTDIR)$(UNITDIR)/sfb.service $(MODULE_DEST)
+	-rmdir $(DESTDIR)$(ROLESDIR) $(dir $(DESTDIR)$(ROLESDIR)) 2>/dev/null
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+# The module's source for DKMS, which rebuilds it for every kernel (and
+# every kernel installed later). That tree has no git: dkms.conf carries
+# the version and passes it to Kbuild.
+DKMS_SRC := $(DESTDIR)/usr/src/sfb-$(VERSION)
+
+dkms-install:
+	rm -rf $(DKMS_SRC)
+	$(INSTALL) -d $(DKMS_SRC)
+	cp --parents $(KBUILD_SRCS) $(DKMS_SRC)/
+	$(substitute) packaging/dkms.conf.in > $(DKMS_SRC)/dkms.conf
+	$(if $(DESTDIR),,dkms install --force sfb/$(VERSION) \
+		$(foreach k,$(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*/build))),-k $(k)))
+
+# sfb (the tool, catalogue, unit) and sfb-dkms, in build/deb.
+deb:
+	tools/build-deb
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	rm -rf build user/sfbctl
@@ -197,4 +300,4 @@ clean:
 # Keep objects make sees as intermediate: no "rm" after the totals line.
 .SECONDARY:
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)

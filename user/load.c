@@ -10,7 +10,8 @@
  *
  * Both also keep sfb's xfrm bypass policies (xfrm.h) in step with the
  * ruleset's ipsec-exempt rules; load --sysctl then applies the settings
- * they want (sysctl.h).
+ * they want (sysctl.h), and flush restores them. load loads nf_sfb if it
+ * is not loaded (modload.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -85,7 +86,7 @@ static int load(struct load *l)
 
 	if (!cfg)
 		return SFBCTL_EXIT_ERROR;
-	l->nl = sfb_nl_connect(&ret);
+	l->nl = sfb_nl_connect(SFB_NL_AUTOLOAD, &ret);
 	if (l->nl)
 		ret = sfb_nl_get_info(l->nl, &info);
 	if (ret == SFBCTL_EXIT_OK &&
@@ -155,21 +156,41 @@ int cmd_load(int argc, char *argv[])
 	return ret;
 }
 
+/*
+ * flush takes away all that load put in place, whatever is left of it: the
+ * ruleset if nf_sfb is loaded, then sfb's xfrm policies and settings even
+ * if it is not (an rmmod before flush, a load cut short). With nothing to
+ * do it succeeds, so that it can always be run again.
+ */
 int cmd_flush(int argc, char *argv[])
 {
+	struct sfb_sysctl sc = { 0 };
 	struct sfb_nl *nl;
+	size_t removed;
+	bool absent;
 	int ret;
 
 	(void)argv;
 	if (argc != 1)
 		return usage_error("flush");
-	nl = sfb_nl_connect(&ret);
+	nl = sfb_nl_connect(SFB_NL_IF_LOADED, &ret);
 	if (nl)
 		ret = sfb_nl_talk(nl, sfb_nl_request(nl, SFB_CMD_FLUSH, 0),
 				  NULL, NULL);
 	sfb_nl_disconnect(nl);
+	absent = ret == SFBCTL_EXIT_NO_MODULE;
+	if (ret != SFBCTL_EXIT_OK && !absent)
+		return ret;
 	/* The ruleset first: then no packet carries the exempt mark. */
+	ret = sfb_xfrm_remove_all(&removed);
+	if (ret == SFBCTL_EXIT_OK && absent && removed)
+		fprintf(stderr, "sfb: nf_sfb is not loaded; removed %zu xfrm "
+			"bypass policies left behind\n", removed);
+	/* Then what completed the bypass. */
 	if (ret == SFBCTL_EXIT_OK)
-		ret = sfb_xfrm_remove_all();
+		ret = sfb_sysctl_prepare(&sc, NULL);
+	if (ret == SFBCTL_EXIT_OK)
+		ret = sfb_sysctl_apply(&sc);
+	sfb_sysctl_free(&sc);
 	return ret;
 }

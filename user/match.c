@@ -370,7 +370,7 @@ int cmd_match(int argc, char *argv[])
 	}
 	if (!parse_packet(argc - optind, argv + optind, &p))
 		return usage_error("match");
-	nl = sfb_nl_connect(&ret);
+	nl = sfb_nl_connect(SFB_NL_LOADED, &ret);
 	if (nl)
 		ret = match(nl, &p, json);
 	sfb_nl_disconnect(nl);

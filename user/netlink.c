@@ -13,6 +13,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
+#include "modload.h"
 #include "netlink.h"
 #include "sfbctl.h"
 #include "uapi/linux/sfb.h"
@@ -156,20 +157,40 @@ static int talk(struct sfb_nl *nl, struct nlmsghdr *nlh, struct talk_ctx *t)
 	return ret == MNL_CB_ERROR ? -1 : 0;
 }
 
-static int get_family_cb(const struct nlattr *attr, void *data)
-{
-	uint16_t *family = data;
+struct family_attrs {
+	const char *name;
+	uint16_t id;
+};
 
-	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
-	    mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
-		*family = mnl_attr_get_u16(attr);
+static int family_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct family_attrs *f = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case CTRL_ATTR_FAMILY_ID:
+		if (mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
+			f->id = mnl_attr_get_u16(attr);
+		break;
+	case CTRL_ATTR_FAMILY_NAME:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+			f->name = mnl_attr_get_str(attr);
+		break;
+	}
 	return MNL_CB_OK;
 }
 
+/* A family, asked for by name or one of a dump: its id if it is sfb's. */
 static int family_reply_cb(const struct nlmsghdr *nlh, void *data)
 {
-	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), get_family_cb,
-			      data);
+	struct family_attrs f = { 0 };
+	uint16_t *family = data;
+
+	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), family_attr_cb,
+			   &f) != MNL_CB_OK)
+		return MNL_CB_ERROR;
+	if (f.name && !strcmp(f.name, SFB_GENL_NAME))
+		*family = f.id;
+	return MNL_CB_OK;
 }
 
 static void print_kernel_error(const struct sfb_nl_error *e)
@@ -208,33 +229,62 @@ int sfb_nl_open_raw(struct sfb_nl *nl, int protocol, const char **what)
 	return 0;
 }
 
-int sfb_nl_open(struct sfb_nl *nl)
+/*
+ * Resolve the family into nl->family: by name, for which the kernel first
+ * tries to load the module of the name's alias (MODULE_ALIAS_GENL_FAMILY),
+ * or in a dump of every family, which loads nothing. 0, ENOENT if there is
+ * no such family, or another errno with the kernel's error in @e.
+ */
+static int find_family(struct sfb_nl *nl, bool by_name, struct sfb_nl_error *e)
 {
 	struct talk_ctx t = { .cb = family_reply_cb, .data = &nl->family };
 	struct nlmsghdr *nlh;
+
+	nlh = genl_request(nl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1,
+			   by_name ? 0 : NLM_F_DUMP);
+	if (by_name)
+		mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, SFB_GENL_NAME);
+	if (talk(nl, nlh, &t) < 0) {
+		*e = t.err;
+		return e->error ? e->error : EPROTO;
+	}
+	return nl->family ? 0 : ENOENT;
+}
+
+int sfb_nl_open(struct sfb_nl *nl, enum sfb_nl_module how)
+{
+	struct sfb_nl_error e = { 0 };
 	const char *what;
-	int err = sfb_nl_open_raw(nl, NETLINK_GENERIC, &what);
+	int ret, err = sfb_nl_open_raw(nl, NETLINK_GENERIC, &what);
 
 	if (err) {
 		fprintf(stderr, "sfb: cannot %s a netlink socket: %s\n", what,
 			strerror(err));
 		return SFBCTL_EXIT_ERROR;
 	}
-
-	nlh = genl_request(nl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, 0);
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, SFB_GENL_NAME);
-	if (talk(nl, nlh, &t) < 0 || !nl->family) {
-		bool missing = t.err.error == ENOENT || !t.err.error;
-
-		if (missing)
-			fprintf(stderr, "sfb: generic netlink family not found "
-				"(is nf_sfb loaded?)\n");
-		else
-			print_kernel_error(&t.err);
-		sfb_nl_close(nl);
-		return missing ? SFBCTL_EXIT_NO_MODULE : SFBCTL_EXIT_ERROR;
+	err = find_family(nl, how == SFB_NL_AUTOLOAD, &e);
+	if (err == ENOENT && how == SFB_NL_AUTOLOAD) {
+		ret = sfb_modload();
+		if (ret != SFBCTL_EXIT_OK) {
+			sfb_nl_close(nl);
+			return ret;
+		}
+		err = find_family(nl, true, &e);
 	}
-	return SFBCTL_EXIT_OK;
+	if (!err)
+		return SFBCTL_EXIT_OK;
+	sfb_nl_close(nl);
+	if (err != ENOENT) {
+		print_kernel_error(&e);
+		return SFBCTL_EXIT_ERROR;
+	}
+	if (how == SFB_NL_LOADED)
+		fprintf(stderr, "sfb: generic netlink family not found "
+			"(is nf_sfb loaded?)\n");
+	else if (how == SFB_NL_AUTOLOAD)	/* an "install" in modprobe.d? */
+		fprintf(stderr, "sfb: nf_sfb was loaded, but its generic "
+			"netlink family is not there\n");
+	return SFBCTL_EXIT_NO_MODULE;
 }
 
 void sfb_nl_close(struct sfb_nl *nl)
@@ -244,7 +294,7 @@ void sfb_nl_close(struct sfb_nl *nl)
 	nl->sock = NULL;
 }
 
-struct sfb_nl *sfb_nl_connect(int *ret)
+struct sfb_nl *sfb_nl_connect(enum sfb_nl_module how, int *ret)
 {
 	struct sfb_nl *nl = malloc(sizeof(*nl));
 
@@ -253,7 +303,7 @@ struct sfb_nl *sfb_nl_connect(int *ret)
 		*ret = SFBCTL_EXIT_ERROR;
 		return NULL;
 	}
-	*ret = sfb_nl_open(nl);
+	*ret = sfb_nl_open(nl, how);
 	if (*ret != SFBCTL_EXIT_OK) {
 		free(nl);
 		return NULL;

@@ -17,14 +17,26 @@ struct sfb_nl {
 	unsigned int portid;
 	uint32_t seq;
 	uint16_t family;	/* resolved id of the "sfb" family */
-	char buf[SFB_NL_BUFSIZE];
+	/* Messages are built and parsed in place: align as they are. */
+	char buf[SFB_NL_BUFSIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
+};
+
+/* What sfb_nl_open does when nf_sfb is not loaded. */
+enum sfb_nl_module {
+	SFB_NL_LOADED,		/* say so: SFBCTL_EXIT_NO_MODULE */
+	SFB_NL_IF_LOADED,	/* the same without a word (flush) */
+	SFB_NL_AUTOLOAD,	/* load it (modload.h), as load does */
 };
 
 /*
- * Open a socket and resolve the family. Returns an sfbctl exit code; on
- * failure one line saying why has been printed to stderr.
+ * Open a socket and resolve the family. Only SFB_NL_AUTOLOAD asks for the
+ * family by name, which makes the kernel load the module of its alias
+ * first; the others look for it in the list of families, which loads
+ * nothing, so that reading or flushing never brings the module back.
+ * Returns an sfbctl exit code; on failure one line saying why has been
+ * printed to stderr (nothing for SFB_NL_IF_LOADED's missing module).
  */
-int sfb_nl_open(struct sfb_nl *nl);
+int sfb_nl_open(struct sfb_nl *nl, enum sfb_nl_module how);
 void sfb_nl_close(struct sfb_nl *nl);
 /*
  * Only open and bind a socket of netlink @protocol (no family lookup, nl->family
@@ -34,7 +46,7 @@ void sfb_nl_close(struct sfb_nl *nl);
  */
 int sfb_nl_open_raw(struct sfb_nl *nl, int protocol, const char **what);
 /* sfb_nl_open on the heap (the buffer is large); NULL with *ret set. */
-struct sfb_nl *sfb_nl_connect(int *ret);
+struct sfb_nl *sfb_nl_connect(enum sfb_nl_module how, int *ret);
 void sfb_nl_disconnect(struct sfb_nl *nl);
 
 /* Start an sfb request for CMD in nl->buf; add attributes, then talk. */

@@ -20,6 +20,8 @@
 
 #define SFB_MAX_NAME_LEN 64
 
+const char *sfb_include_dir = SFB_ROLES_DIR;
+
 struct parser {
 	struct ast *ast;
 	struct sfb_diag *d;
@@ -831,12 +833,56 @@ static bool parse_media_range(struct parser *p, bool override)
 static bool parse_path(struct ast *ast, struct sfb_diag *d, const char *path,
 		       const struct sfb_loc *at, unsigned int depth);
 
+/* @dir (up to @dirlen bytes) and @name joined, in the arena. */
+static char *join_path(struct parser *p, const char *dir, size_t dirlen,
+		       const char *name)
+{
+	char *path = sfb_arena_alloc(p->ast->arena, dirlen + strlen(name) + 2);
+
+	memcpy(path, dir, dirlen);
+	path[dirlen] = '\0';
+	if (dirlen && dir[dirlen - 1] != '/')
+		strcat(path, "/");
+	strcat(path, name);
+	return path;
+}
+
+static bool missing(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) < 0 && errno == ENOENT;
+}
+
+/*
+ * Relative names are relative to the including file, as in nft, and then
+ * to the catalogue's directory, as nft's include path, so that a site
+ * file anywhere can include "sfb2015.conf". NULL if neither exists.
+ */
+static const char *include_path(struct parser *p, const struct sfb_token *t,
+				const char *name)
+{
+	const char *slash = strrchr(p->path, '/');
+	const char *here, *there;
+
+	if (name[0] == '/')
+		return name;
+	here = join_path(p, p->path, slash ? (size_t)(slash - p->path) + 1 : 0,
+			 name);
+	if (!missing(here))
+		return here;
+	there = join_path(p, sfb_include_dir, strlen(sfb_include_dir), name);
+	if (!strcmp(here, there) || !missing(there))
+		return there;
+	sfb_diag_report(p->d, SFB_ERROR, &t->loc, "cannot read '%s' or '%s': %s",
+			here, there, strerror(ENOENT));
+	return NULL;
+}
+
 static bool parse_include(struct parser *p)
 {
 	const struct sfb_token *t = peek(p);
-	const char *rel, *slash;
-	char *path;
-	size_t dirlen;
+	const char *path;
 
 	if (t->type != TOK_STRING)
 		return expected(p, "file name (a quoted string)");
@@ -848,14 +894,14 @@ static bool parse_include(struct parser *p)
 				"include is not supported for in-memory input");
 		return false;
 	}
-	rel = string_dup(p, t);
-	/* Relative names are relative to the including file, as in nft. */
-	slash = strrchr(p->path, '/');
-	dirlen = rel[0] != '/' && slash ? (size_t)(slash - p->path) + 1 : 0;
-	path = sfb_arena_alloc(p->ast->arena, dirlen + strlen(rel) + 1);
-	memcpy(path, p->path, dirlen);
-	strcpy(path + dirlen, rel);
-	return parse_path(p->ast, p->d, path, &t->loc, p->depth + 1);
+	if (p->depth >= SFB_MAX_INCLUDE_DEPTH) {
+		sfb_diag_report(p->d, SFB_ERROR, &t->loc,
+				"includes nested too deeply (more than %d levels)",
+				SFB_MAX_INCLUDE_DEPTH);
+		return false;
+	}
+	path = include_path(p, t, string_dup(p, t));
+	return path && parse_path(p->ast, p->d, path, &t->loc, p->depth + 1);
 }
 
 static bool top_statement(struct parser *p)
@@ -995,12 +1041,6 @@ static bool parse_path(struct ast *ast, struct sfb_diag *d, const char *path,
 	char *text;
 	bool ok;
 
-	if (depth > SFB_MAX_INCLUDE_DEPTH) {
-		sfb_diag_report(d, SFB_ERROR, at,
-				"includes nested too deeply (more than %d levels)",
-				SFB_MAX_INCLUDE_DEPTH);
-		return false;
-	}
 	text = read_file(d, path, at, &st, &len);
 	if (!text)
 		return false;

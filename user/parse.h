@@ -125,6 +125,13 @@ struct ast {
 void ast_init(struct ast *ast);
 void ast_release(struct ast *ast);
 
+/*
+ * Where a relative include that is not next to the file including it is
+ * looked for: the installed catalogue's directory, SFB_ROLES_DIR. Tests
+ * point it elsewhere.
+ */
+extern const char *sfb_include_dir;
+
 /* Parse a file and what it includes into @ast; false if any error. */
 bool sfb_parse_file(struct ast *ast, const char *path, struct sfb_diag *d);
 /* Parse a buffer named @name; "include" is an error there. */

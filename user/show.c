@@ -221,7 +221,7 @@ int cmd_show(int argc, char *argv[])
 
 	if (sfbctl_json_only(argc, argv, &json) < 0)
 		return usage_error("show");
-	nl = sfb_nl_connect(&ret);
+	nl = sfb_nl_connect(SFB_NL_LOADED, &ret);
 	if (!nl)
 		return ret;
 	sfb_ruleset_init(&rs);

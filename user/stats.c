@@ -267,7 +267,7 @@ int cmd_stats(int argc, char *argv[])
 	}
 	if (optind != argc)
 		return usage_error("stats");
-	nl = sfb_nl_connect(&ret);
+	nl = sfb_nl_connect(SFB_NL_LOADED, &ret);
 	if (nl)
 		ret = stats(nl, json, zero);
 	sfb_nl_disconnect(nl);

@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sfbctl load --sysctl: see sysctl.h. The settings are written through
- * /proc/sys, which shows the network namespace of the process opening it.
+ * sfbctl load --sysctl and flush: see sysctl.h. The settings are written
+ * through /proc/sys, which shows the network namespace of the process
+ * opening it.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sfbctl.h"
 #include "sysctl.h"
+#include "xfrm.h"
 
 #define PORTS 65536
 
@@ -84,29 +89,42 @@ static int format_ports(const uint8_t *bits, char *out, size_t size)
 }
 
 int sfb_reserved_ports(const struct sfb_config *cfg, const char *cur,
-		       struct sfb_range ephemeral, char *out, size_t size)
+		       const char *ours, struct sfb_range ephemeral,
+		       char *out, char *added, size_t size)
 {
-	uint8_t bits[PORTS / 8] = { 0 };
-	bool added = false;
+	uint8_t bits[PORTS / 8] = { 0 }, mine[PORTS / 8] = { 0 };
+	uint8_t add[PORTS / 8] = { 0 };
+	bool adding = false;
 	uint32_t port;
+	int err;
 
 	if (parse_ports(cur, bits))
 		return -EINVAL;
-	for (size_t i = 0; i < cfg->n_exempts; i++) {
+	if (parse_ports(ours, mine))
+		return -EBADMSG;
+	/* What is reserved without sfb: the administrator's. */
+	for (size_t i = 0; i < sizeof(bits); i++)
+		bits[i] &= ~mine[i];
+	for (size_t i = 0; cfg && i < cfg->n_exempts; i++) {
 		struct sfb_range r = cfg->exempts[i].sport;
 
 		if (r.first == 0 && r.last == 65535)
 			continue;
-		port_set(bits, r.first, r.last);
-		added = true;
+		port_set(add, r.first, r.last);
+		adding = true;
+	}
+	for (size_t i = 0; i < sizeof(bits); i++) {
+		add[i] &= ~bits[i];
+		bits[i] |= add[i];
 	}
 	/* No ephemeral port left: connect() and autobind would fail. */
 	for (port = ephemeral.first; port <= ephemeral.last; port++)
 		if (!port_test(bits, port))
 			break;
-	if (added && port > ephemeral.last)
+	if (adding && port > ephemeral.last)
 		return -ERANGE;
-	return format_ports(bits, out, size);
+	err = format_ports(bits, out, size);
+	return err ? err : format_ports(add, added, size);
 }
 
 /* "net.ipv4.x" as its /proc/sys path. */
@@ -145,7 +163,10 @@ static int sysctl_read(const char *name, char *buf, size_t size)
 	return 0;
 }
 
-/* Several writes if need be: the kernel may take a large bitmap in parts. */
+/*
+ * Several writes if need be: the kernel may take a large bitmap in parts.
+ * An empty value is a newline: a write of nothing changes nothing.
+ */
 static int sysctl_write(const char *name, const char *value)
 {
 	size_t left = strlen(value);
@@ -156,6 +177,10 @@ static int sysctl_write(const char *name, const char *value)
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno;
+	if (!left) {
+		value = "\n";
+		left = 1;
+	}
 	while (left) {
 		ssize_t len = write(fd, value, left);
 
@@ -192,8 +217,162 @@ static int sysctl_set(const char *name, const char *cur, const char *value)
 	return SFBCTL_EXIT_OK;
 }
 
-/* The new ip_local_reserved_ports into @value, its old value into @cur. */
-static int reserved_ports(const struct sfb_config *cfg, char *cur, char *value)
+/* The state file: one "NAME VALUE" line per entry, after a comment. */
+static const char cookie_name[] = "netns-cookie";
+
+/* Room for the longest ports value and the rest. */
+#define STATE_MAX (SFB_PORTS_TEXT_MAX + 256)
+
+/* What an earlier load --sysctl changed, as the state file tells. */
+struct state {
+	bool found;
+	char fwmark[16];	/* "" if sfb did not change it */
+	const char *ports;	/* what sfb reserved, in @text; NULL: nothing */
+	char *text;		/* the file */
+};
+
+static int state_failed(const char *doing, const char *path, int err)
+{
+	fprintf(stderr, "sfb: sysctl: cannot %s %s: %s\n", doing, path,
+		strerror(err));
+	return SFBCTL_EXIT_ERROR;
+}
+
+/* The state file of this network namespace, and the namespace's cookie. */
+static int state_locate(struct sfb_sysctl *sc)
+{
+	socklen_t len = sizeof(sc->cookie);
+	struct stat st;
+	int fd;
+
+	if (stat("/proc/self/ns/net", &st) < 0)
+		return state_failed("identify the network namespace by",
+				    "/proc/self/ns/net", errno);
+	snprintf(sc->path, sizeof(sc->path), SFB_RUN_DIR "/netns-%ju.sysctl",
+		 (uintmax_t)st.st_ino);
+	/*
+	 * A namespace's inode number is reused after it is gone, its cookie
+	 * never (until a reboot, which empties /run): a file with another
+	 * cookie is a dead namespace's. 0 where the kernel has none (< 5.14).
+	 */
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &sc->cookie,
+				 &len) < 0)
+		sc->cookie = 0;
+	if (fd >= 0)
+		close(fd);
+	return SFBCTL_EXIT_OK;
+}
+
+/* Parse st->text, the state file's, into @st: 0, or -1 if it is not one. */
+static int state_parse(struct state *st, uint64_t cookie)
+{
+	uint64_t theirs = 0;
+	char *line, *next;
+
+	for (line = st->text; *line; line = next) {
+		char *end = line + strcspn(line, "\n"), *value;
+
+		next = *end ? end + 1 : end;
+		*end = '\0';
+		if (line[0] == '#' || !line[0])
+			continue;
+		value = strchr(line, ' ');
+		if (!value)
+			return -1;
+		*value++ = '\0';
+		if (!strcmp(line, cookie_name)) {
+			theirs = strtoull(value, NULL, 10);
+		} else if (!strcmp(line, fwmark_name)) {
+			if (strlen(value) >= sizeof(st->fwmark))
+				return -1;
+			strcpy(st->fwmark, value);
+		} else if (!strcmp(line, ports_name)) {
+			st->ports = value;
+		} else {
+			return -1;
+		}
+	}
+	st->found = !cookie || !theirs || theirs == cookie;
+	return 0;
+}
+
+static int state_read(const struct sfb_sysctl *sc, struct state *st)
+{
+	size_t got = 0;
+	ssize_t n;
+	int fd, ret = SFBCTL_EXIT_OK;
+
+	fd = open(sc->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? SFBCTL_EXIT_OK :
+		       state_failed("read", sc->path, errno);
+	st->text = malloc(STATE_MAX);
+	if (!st->text) {
+		close(fd);
+		return state_failed("read", sc->path, ENOMEM);
+	}
+	while ((n = read(fd, st->text + got, STATE_MAX - 1 - got)) > 0)
+		got += (size_t)n;
+	if (n < 0) {
+		ret = state_failed("read", sc->path, errno);
+	} else {
+		st->text[got] = '\0';
+		if (got == STATE_MAX - 1 || state_parse(st, sc->cookie)) {
+			fprintf(stderr, "sfb: sysctl: %s is not a state file "
+				"of sfbctl's: remove it\n", sc->path);
+			ret = SFBCTL_EXIT_ERROR;
+		}
+	}
+	close(fd);
+	return ret;
+}
+
+/* Atomically: a new file renamed over the old one. */
+static int state_write(const struct sfb_sysctl *sc)
+{
+	char tmp[sizeof(sc->path) + 16];
+	int err = 0;
+	FILE *f;
+
+	if (mkdir(SFB_RUN_DIR, 0755) < 0 && errno != EEXIST)
+		return state_failed("create", SFB_RUN_DIR, errno);
+	snprintf(tmp, sizeof(tmp), "%s.%ld", sc->path, (long)getpid());
+	f = fopen(tmp, "we");
+	if (!f)
+		return state_failed("create", tmp, errno);
+	fprintf(f, "# what sfbctl load --sysctl changed; sfbctl flush restores it\n");
+	fprintf(f, "%s %" PRIu64 "\n", cookie_name, sc->cookie);
+	if (sc->fwmark_orig[0])
+		fprintf(f, "%s %s\n", fwmark_name, sc->fwmark_orig);
+	if (sc->added[0])
+		fprintf(f, "%s %s\n", ports_name, sc->added);
+	if (ferror(f))
+		err = EIO;
+	if (fclose(f) && !err)
+		err = errno;
+	if (!err && rename(tmp, sc->path) < 0)
+		err = errno;
+	if (err) {
+		unlink(tmp);
+		return state_failed("write", sc->path, err);
+	}
+	return SFBCTL_EXIT_OK;
+}
+
+static int state_remove(const struct sfb_sysctl *sc)
+{
+	if (unlink(sc->path) < 0 && errno != ENOENT)
+		return state_failed("remove", sc->path, errno);
+	return SFBCTL_EXIT_OK;
+}
+
+/*
+ * The new ip_local_reserved_ports into sc->value and what sfb reserves
+ * into sc->added, given @ours, the ports sfb reserved before.
+ */
+static int reserved_ports(struct sfb_sysctl *sc, const struct sfb_config *cfg,
+			  const char *ours)
 {
 	struct sfb_range eph;
 	char range[64];
@@ -208,10 +387,11 @@ static int reserved_ports(const struct sfb_config *cfg, char *cur, char *value)
 			range_name, range);
 		return SFBCTL_EXIT_KERNEL;
 	}
-	err = sysctl_read(ports_name, cur, SFB_PORTS_TEXT_MAX);
+	err = sysctl_read(ports_name, sc->cur, SFB_PORTS_TEXT_MAX);
 	if (err)
 		return failed("read", ports_name, err);
-	err = sfb_reserved_ports(cfg, cur, eph, value, SFB_PORTS_TEXT_MAX);
+	err = sfb_reserved_ports(cfg, sc->cur, ours, eph, sc->value, sc->added,
+				 SFB_PORTS_TEXT_MAX);
 	if (err == -ERANGE) {
 		fprintf(stderr, "sfb: sysctl: with the ipsec-exempt source "
 			"ports, %s would reserve every port of %s (%u-%u): "
@@ -219,39 +399,96 @@ static int reserved_ports(const struct sfb_config *cfg, char *cur, char *value)
 			ports_name, range_name, eph.first, eph.last);
 		return SFBCTL_EXIT_ERROR;
 	}
+	if (err == -EBADMSG) {
+		fprintf(stderr, "sfb: sysctl: %s is not a state file of "
+			"sfbctl's: remove it\n", sc->path);
+		return SFBCTL_EXIT_ERROR;
+	}
 	if (err) {
 		fprintf(stderr, "sfb: sysctl: cannot parse %s: %s\n",
-			ports_name, cur);
+			ports_name, sc->cur);
 		return SFBCTL_EXIT_KERNEL;
 	}
 	return SFBCTL_EXIT_OK;
 }
 
+/*
+ * tcp_fwmark_accept: 1 for a bypass, keeping the value from before sfb;
+ * without one, that value again, unless someone changed it since.
+ */
+static void fwmark(struct sfb_sysctl *sc, bool bypass, const char *orig)
+{
+	if (bypass) {
+		strcpy(sc->fwmark_new, "1");
+		if (!orig[0] && strcmp(sc->fwmark, "1"))
+			orig = sc->fwmark;
+		strcpy(sc->fwmark_orig, orig);
+	} else {
+		strcpy(sc->fwmark_new,
+		       orig[0] && !strcmp(sc->fwmark, "1") ? orig : sc->fwmark);
+	}
+}
+
 int sfb_sysctl_prepare(struct sfb_sysctl *sc, const struct sfb_config *cfg)
 {
-	int err;
+	bool bypass = cfg && sfb_xfrm_bypass(cfg);
+	struct state old = { 0 };
+	int err, ret;
 
+	ret = state_locate(sc);
+	if (ret == SFBCTL_EXIT_OK)
+		ret = state_read(sc, &old);
+	if (ret != SFBCTL_EXIT_OK || (!bypass && !old.found))
+		goto out;
+	sc->active = true;
 	sc->cur = malloc(SFB_PORTS_TEXT_MAX);
 	sc->value = malloc(SFB_PORTS_TEXT_MAX);
-	if (!sc->cur || !sc->value) {
+	sc->added = malloc(SFB_PORTS_TEXT_MAX);
+	if (!sc->cur || !sc->value || !sc->added) {
 		fprintf(stderr, "sfb: out of memory\n");
-		return SFBCTL_EXIT_ERROR;
+		ret = SFBCTL_EXIT_ERROR;
+		goto out;
 	}
 	err = sysctl_read(fwmark_name, sc->fwmark, sizeof(sc->fwmark));
-	if (err)
-		return failed("read", fwmark_name, err);
-	return reserved_ports(cfg, sc->cur, sc->value);
+	if (err) {
+		ret = failed("read", fwmark_name, err);
+		goto out;
+	}
+	fwmark(sc, bypass, old.found ? old.fwmark : "");
+	ret = reserved_ports(sc, bypass ? cfg : NULL,
+			     old.found && old.ports ? old.ports : "");
+out:
+	free(old.text);
+	return ret;
 }
 
 int sfb_sysctl_apply(const struct sfb_sysctl *sc)
 {
-	int ret = sysctl_set(fwmark_name, sc->fwmark, "1");
+	int ret = SFBCTL_EXIT_OK;
+	bool keep;
 
-	return ret ? ret : sysctl_set(ports_name, sc->cur, sc->value);
+	if (!sc->active)
+		return SFBCTL_EXIT_OK;
+	keep = sc->fwmark_orig[0] || sc->added[0];
+	/*
+	 * The state goes in before the settings change, and out once they
+	 * are back: a failure in between leaves a record of all that sfb
+	 * may have changed, for flush.
+	 */
+	if (keep)
+		ret = state_write(sc);
+	if (ret == SFBCTL_EXIT_OK)
+		ret = sysctl_set(fwmark_name, sc->fwmark, sc->fwmark_new);
+	if (ret == SFBCTL_EXIT_OK)
+		ret = sysctl_set(ports_name, sc->cur, sc->value);
+	if (ret == SFBCTL_EXIT_OK && !keep)
+		ret = state_remove(sc);
+	return ret;
 }
 
 void sfb_sysctl_free(struct sfb_sysctl *sc)
 {
 	free(sc->cur);
 	free(sc->value);
+	free(sc->added);
 }

@@ -18,7 +18,7 @@ static int get_module_info(struct sfb_info *info)
 	struct sfb_nl *nl;
 	int ret;
 
-	nl = sfb_nl_connect(&ret);
+	nl = sfb_nl_connect(SFB_NL_LOADED, &ret);
 	if (nl)
 		ret = sfb_nl_get_info(nl, info);
 	sfb_nl_disconnect(nl);

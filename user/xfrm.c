@@ -380,13 +380,18 @@ static int add_exempt(const struct sfb_config *cfg,
 	return 0;
 }
 
+bool sfb_xfrm_bypass(const struct sfb_config *cfg)
+{
+	/* Without the mark nf_sfb exempts nothing from IPsec. */
+	return cfg->n_exempts && cfg->mark[SFB_CLASS_EXEMPT];
+}
+
 int sfb_xfrm_wanted(const struct sfb_config *cfg, struct sfb_xfrm_set *out)
 {
 	uint32_t mark = cfg->mark[SFB_CLASS_EXEMPT];
 	size_t n = 0;
 
-	/* Without the mark nf_sfb exempts nothing from IPsec. */
-	if (!cfg->n_exempts || !mark)
+	if (!sfb_xfrm_bypass(cfg))
 		return 0;
 	for (size_t f = 0; f < ARRAY_SIZE(families); f++) {
 		for (size_t d = 0; d < ARRAY_SIZE(dirs); d++) {
@@ -729,18 +734,21 @@ void sfb_xfrm_load_free(struct sfb_xfrm_load *l)
 	sfb_xfrm_set_free(&l->added);
 }
 
-int sfb_xfrm_remove_all(void)
+int sfb_xfrm_remove_all(size_t *removed)
 {
 	struct sfb_xfrm_set set = { 0 };
 	struct sfb_nl *nl;
 	bool missing;
 	int ret = xfrm_connect(&nl, &missing);
 
+	*removed = 0;
 	if (ret || missing)
 		return ret;
 	ret = list_on(nl, &set, NULL);
 	if (!ret)
 		ret = remove_on(nl, &set, NULL);
+	if (!ret)
+		*removed = set.n;
 	sfb_xfrm_set_free(&set);
 	sfb_nl_disconnect(nl);
 	return ret;

@@ -97,11 +97,13 @@ struct sfb_xfrm_block {
 size_t sfb_xfrm_blocks(struct sfb_range r, bool udp,
 		       struct sfb_xfrm_block out[SFB_XFRM_BLOCKS_MAX]);
 
+/* Whether @cfg wants a bypass: it has ipsec-exempt rules and their mark. */
+bool sfb_xfrm_bypass(const struct sfb_config *cfg);
+
 /*
  * Every policy @cfg wants, sorted and without duplicates, into @out
- * (zeroed by the caller): the mark policies if it has ipsec-exempt rules
- * and an ipsec-exempt mark, and the selector policies of those rules.
- * 0, or -ENOMEM.
+ * (zeroed by the caller): if it wants a bypass, the mark policies and the
+ * selector policies of its ipsec-exempt rules. 0, or -ENOMEM.
  */
 int sfb_xfrm_wanted(const struct sfb_config *cfg, struct sfb_xfrm_set *out);
 void sfb_xfrm_set_free(struct sfb_xfrm_set *set);
@@ -135,8 +137,8 @@ int sfb_xfrm_load_finish(struct sfb_xfrm_load *l);
 void sfb_xfrm_load_abort(struct sfb_xfrm_load *l);
 void sfb_xfrm_load_free(struct sfb_xfrm_load *l);
 
-/* Remove every sfb policy (flush). */
-int sfb_xfrm_remove_all(void);
+/* Remove every sfb policy (flush), telling how many there were. */
+int sfb_xfrm_remove_all(size_t *removed);
 
 /* show: as sfb.conf comment lines, and as a JSON array. */
 void sfb_xfrm_print_conf(const struct sfb_xfrm_set *set, FILE *f);

@@ -457,7 +457,7 @@ static int malformed(void)
 int main(int argc, char *argv[])
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: sfb_nl malformed|hold SECS|generation|rulesets|memory\n");
+		fprintf(stderr, "usage: sfb_nl malformed|hold SECS|generation|rulesets|memory|flush\n");
 		return 2;
 	}
 	open_family();
@@ -476,6 +476,15 @@ int main(int argc, char *argv[])
 		get_generation();
 		printf("%llu\n", (unsigned long long)memory);
 		return 0;
+	}
+	/* The ruleset alone: sfbctl flush takes sfb's xfrm policies too. */
+	if (!strcmp(argv[1], "flush")) {
+		int ret = talk(request(SFB_CMD_FLUSH, 0));
+
+		if (ret < 0)
+			fprintf(stderr, "sfb_nl: flush: %s %s\n",
+				strerror(-ret), extack);
+		return ret < 0;
 	}
 	if (!strcmp(argv[1], "hold") && argc == 3) {
 		if (begin() < 0 || talk(good_role()) < 0) {

@@ -8,6 +8,10 @@
 #   # expect: LINE:COL: error: MESSAGE        (in this file)
 #   # expect: PATH:LINE:COL: note: MESSAGE    (elsewhere, e.g. an include)
 #
+# where @ROLES_DIR@ stands for the directory relative includes fall back
+# to, the catalogue's as installed: $SFB_ROLES_DIR, by default the
+# Makefile's ROLESDIR (/usr/share/sfb/roles).
+#
 # Optional golden files next to a case: NAME.stderr (the whole of stderr,
 # source lines and carets included), NAME.csv and NAME.md (the output of
 # export --format csv / markdown). An invalid file must not export either:
@@ -17,6 +21,7 @@
 
 set -u
 SFBCTL=${SFBCTL:-build/san/sfbctl}
+ROLES_DIR=${SFB_ROLES_DIR:-/usr/share/sfb/roles}
 CORPUS=tests/parser
 
 tmp=$(mktemp -d) || exit 1
@@ -46,7 +51,8 @@ run_case() {
 	sanitizer_clean "$tmp/err" || fail "$file" "sanitizer report: $(cat "$tmp/err")"
 	[ "$rc" = "$want_rc" ] || fail "$file" "check exited $rc, expected $want_rc"
 
-	sed -n 's/^# expect: //p' "$file" | while IFS= read -r line; do
+	sed -n "s|^# expect: ||; T; s|@ROLES_DIR@|$ROLES_DIR|g; p" "$file" |
+	while IFS= read -r line; do
 		case $line in
 		[0-9]*) printf '%s:%s\n' "$file" "$line" ;;
 		*) printf '%s\n' "$line" ;;

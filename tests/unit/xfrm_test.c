@@ -4,8 +4,9 @@
  * value/mask blocks (fewest, exact, IKE ports left out for UDP), the set a
  * configuration wants, the recogniser (a NEWPOLICY sfbctl builds is sfb's,
  * as a dump reports it in the same layout, and any difference in shape
- * makes a policy someone else's), show's lines, and load --sysctl's
- * ip_local_reserved_ports merge.
+ * makes a policy someone else's), show's lines, and the
+ * ip_local_reserved_ports that load --sysctl and flush write: sfb's ports
+ * merged with the administrator's, and given back.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -640,41 +641,50 @@ TEST(show_lines)
 TEST(reserved_ports)
 {
 	static const struct {
-		const char *cur, *want;
+		const char *cur, *want, *added;
 	} cases[] = {
-		{ "", "50000-50039" },
-		{ "\n", "50000-50039" },
-		{ "8080,9000-9010\n", "8080,9000-9010,50000-50039" },
-		{ "50040-50100", "50000-50100" },
-		{ "49999,50010", "49999-50039" },
-		{ "0-1,65535", "0-1,50000-50039,65535" },
+		{ "", "50000-50039", "50000-50039" },
+		{ "\n", "50000-50039", "50000-50039" },
+		{ "8080,9000-9010\n", "8080,9000-9010,50000-50039", "50000-50039" },
+		{ "50040-50100", "50000-50100", "50000-50039" },
+		{ "49999,50010", "49999-50039", "50000-50009,50011-50039" },
+		{ "0-1,65535", "0-1,50000-50039,65535", "50000-50039" },
 	};
 	struct sfb_range eph = { 32768, 60999 };
 	struct sfb_diag *d = sfb_diag_new();
 	struct sfb_config *cfg = site(d, MEDIATION_CLIENTS);
-	char out[64];
+	char out[64], added[64];
 
 	ASSERT_NE(NULL, cfg);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		EXPECT_EQ(0, sfb_reserved_ports(cfg, cases[i].cur, eph, out,
-						sizeof(out)));
+		EXPECT_EQ(0, sfb_reserved_ports(cfg, cases[i].cur, "", eph, out,
+						added, sizeof(out)));
 		EXPECT_STREQ(cases[i].want, out);
+		EXPECT_STREQ(cases[i].added, added);
 	}
-	EXPECT_EQ(-EINVAL, sfb_reserved_ports(cfg, "abc", eph, out, sizeof(out)));
-	EXPECT_EQ(-EINVAL, sfb_reserved_ports(cfg, "5-3", eph, out, sizeof(out)));
-	EXPECT_EQ(-EINVAL, sfb_reserved_ports(cfg, "65536", eph, out, sizeof(out)));
-	EXPECT_EQ(-EINVAL, sfb_reserved_ports(cfg, "1;2", eph, out, sizeof(out)));
-	EXPECT_EQ(-ENOSPC, sfb_reserved_ports(cfg, "", eph, out, 11));
-	EXPECT_EQ(0, sfb_reserved_ports(cfg, "", eph, out, 12));
+	EXPECT_EQ(-EINVAL, sfb_reserved_ports(cfg, "abc", "", eph, out, added,
+					      sizeof(out)));
+	EXPECT_EQ(-EINVAL, sfb_reserved_ports(cfg, "5-3", "", eph, out, added,
+					      sizeof(out)));
+	EXPECT_EQ(-EINVAL, sfb_reserved_ports(cfg, "65536", "", eph, out, added,
+					      sizeof(out)));
+	EXPECT_EQ(-EINVAL, sfb_reserved_ports(cfg, "1;2", "", eph, out, added,
+					      sizeof(out)));
+	EXPECT_EQ(-EBADMSG, sfb_reserved_ports(cfg, "", "x", eph, out, added,
+					       sizeof(out)));
+	EXPECT_EQ(-ENOSPC, sfb_reserved_ports(cfg, "", "", eph, out, added, 11));
+	EXPECT_EQ(0, sfb_reserved_ports(cfg, "", "", eph, out, added, 12));
 	/* Every ephemeral port reserved: refused. */
 	eph = (struct sfb_range){ 50000, 50039 };
-	EXPECT_EQ(-ERANGE, sfb_reserved_ports(cfg, "", eph, out, sizeof(out)));
-	eph = (struct sfb_range){ 49000, 50039 };
-	EXPECT_EQ(-ERANGE, sfb_reserved_ports(cfg, "49000-49999", eph, out,
+	EXPECT_EQ(-ERANGE, sfb_reserved_ports(cfg, "", "", eph, out, added,
 					      sizeof(out)));
-	EXPECT_EQ(0, sfb_reserved_ports(cfg, "49000-49998", eph, out,
+	eph = (struct sfb_range){ 49000, 50039 };
+	EXPECT_EQ(-ERANGE, sfb_reserved_ports(cfg, "49000-49999", "", eph, out,
+					      added, sizeof(out)));
+	EXPECT_EQ(0, sfb_reserved_ports(cfg, "49000-49998", "", eph, out, added,
 					sizeof(out)));
 	EXPECT_STREQ("49000-49998,50000-50039", out);
+	EXPECT_STREQ("50000-50039", added);
 	sfb_config_free(cfg);
 
 	/* Rules by address add nothing, and then refuse nothing. */
@@ -682,9 +692,59 @@ TEST(reserved_ports)
 		       "ipsec-exempt a {\n\tfrom r; to any; proto tcp; sport any; dport any\n}\n"
 		       "bind r 192.0.2.1/32\n");
 	ASSERT_NE(NULL, cfg);
-	EXPECT_EQ(0, sfb_reserved_ports(cfg, "49000-50039", eph, out,
+	EXPECT_EQ(0, sfb_reserved_ports(cfg, "49000-50039", "", eph, out, added,
 					sizeof(out)));
 	EXPECT_STREQ("49000-50039", out);
+	EXPECT_STREQ("", added);
+	sfb_config_free(cfg);
+	sfb_diag_free(d);
+}
+
+/*
+ * What sfb reserved before is not the administrator's: a reload replaces
+ * it, a restore (no configuration) takes it away, and what the
+ * administrator reserved, inside sfb's range or not, stays.
+ */
+TEST(reserved_ports_ours)
+{
+	static const struct {
+		const char *cur, *ours, *want, *added;
+		bool restore;
+	} cases[] = {
+		/* Reload: the same ports, the administrator's 8080 kept. */
+		{ "8080,50000-50039", "50000-50039", "8080,50000-50039",
+		  "50000-50039", false },
+		/* Reload after a narrower range: the rest given back. */
+		{ "50000-50099", "50000-50099", "50000-50039", "50000-50039",
+		  false },
+		/* The administrator reserved 50010 before sfb: not sfb's. */
+		{ "50000-50039", "50000-50009,50011-50039", "50000-50039",
+		  "50000-50009,50011-50039", false },
+		/* Restore. */
+		{ "8080,50000-50039", "50000-50039", "8080", "", true },
+		{ "50000-50039", "50000-50009,50011-50039", "50010", "", true },
+		{ "50000-50039", "50000-50039", "", "", true },
+		/* Someone removed some of sfb's ports since: fine. */
+		{ "8080", "50000-50039", "8080", "", true },
+	};
+	struct sfb_range eph = { 32768, 60999 };
+	struct sfb_diag *d = sfb_diag_new();
+	struct sfb_config *cfg = site(d, MEDIATION_CLIENTS);
+	char out[64], added[64];
+
+	ASSERT_NE(NULL, cfg);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		EXPECT_EQ(0, sfb_reserved_ports(cases[i].restore ? NULL : cfg,
+						cases[i].cur, cases[i].ours,
+						eph, out, added, sizeof(out)));
+		EXPECT_STREQ(cases[i].want, out);
+		EXPECT_STREQ(cases[i].added, added);
+	}
+	/* Giving back never refuses, whatever is reserved. */
+	eph = (struct sfb_range){ 50000, 50039 };
+	EXPECT_EQ(0, sfb_reserved_ports(NULL, "0-65535", "50000-50039", eph,
+					out, added, sizeof(out)));
+	EXPECT_STREQ("0-49999,50040-65535", out);
 	sfb_config_free(cfg);
 	sfb_diag_free(d);
 }

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sfbctl load brings nf_sfb in when it is not loaded, as iptables and nft
+ * bring in theirs: through libkmod, with what it depends on (nf_conntrack,
+ * the defrag modules) from modules.dep, modprobe.d's options, install
+ * commands and blacklist applying as for an alias the kernel asks for.
+ */
+#ifndef SFBCTL_MODLOAD_H
+#define SFBCTL_MODLOAD_H
+
+#define SFB_MODULE_NAME "nf_sfb"
+
+/*
+ * Load nf_sfb for the running kernel. Returns SFBCTL_EXIT_OK, or
+ * SFBCTL_EXIT_NO_MODULE with one line on stderr saying what failed.
+ */
+int sfb_modload(void);
+
+#endif

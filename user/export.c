@@ -3,49 +3,96 @@
  * sfbctl export: write a configuration in another format. The writers are
  * in report.c; this file is the command line around them.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
 #include "report.h"
 #include "sfbctl.h"
 
+/* Every --role must name a role of @cfg; say which does not, and why. */
+static bool roles_known(const struct sfb_config *cfg, const char **roles,
+			const char *file)
+{
+	const char **names = calloc(cfg->n_roles + 1, sizeof(*names));
+	bool ok = true;
+
+	if (!names) {
+		fprintf(stderr, "%s export: out of memory\n", prog);
+		return false;
+	}
+	for (size_t i = 0; i < cfg->n_roles; i++)
+		names[i] = cfg->roles[i].name;
+	for (; *roles; roles++) {
+		const char *hint;
+
+		if (sfb_config_role(cfg, *roles))
+			continue;
+		hint = sfb_suggest(*roles, names, cfg->n_roles);
+		fprintf(stderr, "%s export: %s defines no role '%s'%s%s%s\n",
+			prog, file, *roles, hint ? "; did you mean '" : "",
+			hint ? hint : "", hint ? "'?" : "");
+		ok = false;
+	}
+	free(names);
+	return ok;
+}
+
 int cmd_export(int argc, char *argv[])
 {
 	const char *format = NULL, *file = NULL;
-	struct sfb_config *cfg;
-	struct sfb_diag *d;
-	int ret;
+	const char **roles = calloc((size_t)argc, sizeof(*roles));
+	struct sfb_config *cfg = NULL;
+	struct sfb_diag *d = NULL;
+	size_t n_roles = 0;
+	bool bad = false;
+	int ret = SFBCTL_EXIT_ERROR;
 
-	for (int i = 1; i < argc; i++) {
+	if (!roles) {
+		fprintf(stderr, "%s export: out of memory\n", prog);
+		return SFBCTL_EXIT_ERROR;
+	}
+	for (int i = 1; i < argc && !bad; i++) {
 		if (!strcmp(argv[i], "--format") && i + 1 < argc)
 			format = argv[++i];
 		else if (!strncmp(argv[i], "--format=", 9))
 			format = argv[i] + 9;
+		else if (!strcmp(argv[i], "--role") && i + 1 < argc)
+			roles[n_roles++] = argv[++i];
+		else if (!strncmp(argv[i], "--role=", 7))
+			roles[n_roles++] = argv[i] + 7;
 		else if (argv[i][0] == '-' || file)
-			return usage_error(argv[0]);
+			bad = true;
 		else
 			file = argv[i];
 	}
-	if (!format || !file)
+	if (bad || !format || !file) {
+		free(roles);
 		return usage_error(argv[0]);
+	}
 	if (strcmp(format, "csv") && strcmp(format, "markdown")) {
 		fprintf(stderr, "%s export: unknown format '%s' (use csv or markdown)\n",
 			prog, format);
+		free(roles);
 		return SFBCTL_EXIT_USAGE;
 	}
 	d = sfb_diag_new();
 	cfg = sfb_config_load(file, d);
 	/* Lint is what check is for; export only says why it cannot export. */
 	sfb_diag_print(d, stderr, true);
-	if (cfg) {
+	if (cfg && roles_known(cfg, roles, file)) {
+		/* No --role: the whole configuration. */
+		sfb_report_roles which = n_roles ? roles : NULL;
+
 		if (!strcmp(format, "csv"))
-			sfb_export_csv(cfg, stdout);
+			sfb_export_csv(cfg, which, stdout);
 		else
-			sfb_export_markdown(cfg, file, stdout);
+			sfb_export_markdown(cfg, which, file, stdout);
+		ret = SFBCTL_EXIT_OK;
 	}
-	ret = cfg ? SFBCTL_EXIT_OK : SFBCTL_EXIT_ERROR;
 	sfb_config_free(cfg);
 	sfb_diag_free(d);
+	free(roles);
 	if (fflush(stdout) || ferror(stdout)) {
 		perror("sfbctl export: stdout");
 		ret = SFBCTL_EXIT_ERROR;

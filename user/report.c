@@ -21,6 +21,23 @@ static bool is_any(struct sfb_range r)
 	return r.first == 0 && r.last == 65535;
 }
 
+static bool wanted(sfb_report_roles roles, const struct sfb_role *role)
+{
+	if (!role || !roles)
+		return role;
+	for (; *roles; roles++)
+		if (!strcmp(*roles, role->name))
+			return true;
+	return false;
+}
+
+static bool exempt_wanted(sfb_report_roles roles,
+			  const struct sfb_ipsec_exempt *e)
+{
+	return (!e->to && !e->from) || wanted(roles, e->to) ||
+	       wanted(roles, e->from);
+}
+
 /* "any", "5061", "client-media (1024-65535)" */
 static const char *port_text(struct sfb_range r, const char *media, char *buf,
 			     size_t size)
@@ -85,7 +102,8 @@ static const char *exempt_selector(const struct sfb_ipsec_exempt *e, char *buf,
 	return buf;
 }
 
-void sfb_export_csv(const struct sfb_config *cfg, FILE *f)
+void sfb_export_csv(const struct sfb_config *cfg, sfb_report_roles roles,
+		    FILE *f)
 {
 	char note[256];
 
@@ -93,7 +111,7 @@ void sfb_export_csv(const struct sfb_config *cfg, FILE *f)
 	for (size_t i = 0; i < cfg->n_roles; i++) {
 		const struct sfb_role *role = &cfg->roles[i];
 
-		for (size_t j = 0; j < role->n_rules; j++) {
+		for (size_t j = 0; wanted(roles, role) && j < role->n_rules; j++) {
 			const struct sfb_rule *r = &role->rules[j];
 
 			csv_line(f, role->name, r->name, r->protos, r->ports,
@@ -104,10 +122,10 @@ void sfb_export_csv(const struct sfb_config *cfg, FILE *f)
 		const struct sfb_ipsec_exempt *e = &cfg->exempts[i];
 
 		exempt_selector(e, note, sizeof(note));
-		if (e->to)
+		if (wanted(roles, e->to))
 			csv_line(f, e->to->name, e->name, e->protos, e->dport, "in",
 				 SFB_CLASS_EXEMPT, note);
-		if (e->from)
+		if (wanted(roles, e->from))
 			csv_line(f, e->from->name, e->name, e->protos, e->sport,
 				 "out", SFB_CLASS_EXEMPT, note);
 		if (!e->to && !e->from)
@@ -168,7 +186,8 @@ static void md_role(const struct sfb_role *role, FILE *f)
 	fputc('\n', f);
 }
 
-static void md_exempts(const struct sfb_config *cfg, FILE *f)
+static void md_exempts(const struct sfb_config *cfg, sfb_report_roles roles,
+		       FILE *f)
 {
 	char buf[48];
 
@@ -179,6 +198,8 @@ static void md_exempts(const struct sfb_config *cfg, FILE *f)
 	for (size_t i = 0; i < cfg->n_exempts; i++) {
 		const struct sfb_ipsec_exempt *e = &cfg->exempts[i];
 
+		if (!exempt_wanted(roles, e))
+			continue;
 		md_cell(f, e->name);
 		md_cell(f, e->from ? e->from->name : "any");
 		md_cell(f, e->to ? e->to->name : "any");
@@ -191,7 +212,8 @@ static void md_exempts(const struct sfb_config *cfg, FILE *f)
 	fputc('\n', f);
 }
 
-static void md_bindings(const struct sfb_config *cfg, FILE *f)
+static void md_bindings(const struct sfb_config *cfg, sfb_report_roles roles,
+			FILE *f)
 {
 	char pfx[SFB_PREFIX_STRLEN];
 
@@ -199,6 +221,8 @@ static void md_bindings(const struct sfb_config *cfg, FILE *f)
 	for (size_t i = 0; i < cfg->n_bindings; i++) {
 		const struct sfb_binding *b = &cfg->bindings[i];
 
+		if (!wanted(roles, b->role))
+			continue;
 		fprintf(f, "| %s | ", b->role->name);
 		for (size_t k = 0; k < b->n_prefixes; k++)
 			fprintf(f, "%s%s", k ? ", " : "",
@@ -211,13 +235,34 @@ static void md_bindings(const struct sfb_config *cfg, FILE *f)
 	fputc('\n', f);
 }
 
-void sfb_export_markdown(const struct sfb_config *cfg, const char *title,
-			 FILE *f)
+static bool any_exempt_wanted(const struct sfb_config *cfg,
+			      sfb_report_roles roles)
+{
+	for (size_t i = 0; i < cfg->n_exempts; i++)
+		if (exempt_wanted(roles, &cfg->exempts[i]))
+			return true;
+	return false;
+}
+
+static bool any_binding_wanted(const struct sfb_config *cfg,
+			       sfb_report_roles roles)
+{
+	for (size_t i = 0; i < cfg->n_bindings; i++)
+		if (wanted(roles, cfg->bindings[i].role))
+			return true;
+	return false;
+}
+
+void sfb_export_markdown(const struct sfb_config *cfg, sfb_report_roles roles,
+			 const char *title, FILE *f)
 {
 	char buf[16];
 
-	fprintf(f, "# Firewall report: %s\n\nPolicy: %s.", title,
-		sfb_policy_name(cfg->mode));
+	fprintf(f, "# Firewall report: %s\n\n", title);
+	for (size_t i = 0; roles && roles[i]; i++)
+		fprintf(f, "%s%s%s", i ? ", " : "Roles: ", roles[i],
+			roles[i + 1] ? "" : ".\n\n");
+	fprintf(f, "Policy: %s.", sfb_policy_name(cfg->mode));
 	for (int c = 0; c < SFB_CLASS_COUNT; c++)
 		if (cfg->mark[c])
 			fprintf(f, " Mark for %s: 0x%x.",
@@ -228,9 +273,10 @@ void sfb_export_markdown(const struct sfb_config *cfg, const char *title,
 			sfb_range_format(cfg->media_ranges[i].ports, buf, sizeof(buf)));
 	fputs("\n## Roles\n\n", f);
 	for (size_t i = 0; i < cfg->n_roles; i++)
-		md_role(&cfg->roles[i], f);
-	if (cfg->n_exempts)
-		md_exempts(cfg, f);
-	if (cfg->n_bindings)
-		md_bindings(cfg, f);
+		if (wanted(roles, &cfg->roles[i]))
+			md_role(&cfg->roles[i], f);
+	if (any_exempt_wanted(cfg, roles))
+		md_exempts(cfg, roles, f);
+	if (any_binding_wanted(cfg, roles))
+		md_bindings(cfg, roles, f);
 }

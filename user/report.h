@@ -10,10 +10,18 @@
 
 #include "config.h"
 
+/*
+ * The roles a report is about: NULL-terminated names, or NULL for all of
+ * them. An ipsec-exempt rule belongs to the roles it names; one from any
+ * to any applies to every role.
+ */
+typedef const char *const *sfb_report_roles;
+
 /* One line per (role, rule, protocol); RFC 4180 quoting. */
-void sfb_export_csv(const struct sfb_config *cfg, FILE *f);
+void sfb_export_csv(const struct sfb_config *cfg, sfb_report_roles roles,
+		    FILE *f);
 /* A report per role, like the seed's tables; @title names the source. */
-void sfb_export_markdown(const struct sfb_config *cfg, const char *title,
-			 FILE *f);
+void sfb_export_markdown(const struct sfb_config *cfg, sfb_report_roles roles,
+			 const char *title, FILE *f);
 
 #endif

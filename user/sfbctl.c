@@ -15,7 +15,7 @@ static const struct sfbctl_command commands[] = {
 	{ "check", cmd_check, "parse, resolve and lint a configuration file",
 	  "sfbctl check [-j] FILE" },
 	{ "export", cmd_export, "write a configuration as a CSV or markdown firewall report",
-	  "sfbctl export --format csv|markdown FILE" },
+	  "sfbctl export --format csv|markdown [--role ROLE]... FILE" },
 	{ "flush", cmd_flush, "remove the loaded ruleset",
 	  "sfbctl flush" },
 	{ "load", cmd_load, "load a configuration into nf_sfb atomically, or only have the kernel check it",

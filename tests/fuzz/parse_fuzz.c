@@ -47,8 +47,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			.exemptions = 2, .memory = 65536,
 		};
 
-		sfb_export_csv(cfg, devnull);
-		sfb_export_markdown(cfg, "fuzz.conf", devnull);
+		/* The whole report, and one about the last role alone. */
+		const char *last[] = {
+			cfg->n_roles ? cfg->roles[cfg->n_roles - 1].name : NULL,
+			NULL,
+		};
+
+		sfb_export_csv(cfg, NULL, devnull);
+		sfb_export_markdown(cfg, NULL, "fuzz.conf", devnull);
+		sfb_export_csv(cfg, last, devnull);
+		sfb_export_markdown(cfg, last, "fuzz.conf", devnull);
 		compile(cfg, NULL);
 		compile(cfg, &small);
 	}

@@ -3,8 +3,9 @@
 #
 # packaging/sfbctl.bash-completion offers what sfbctl accepts: the commands
 # `sfbctl --help` lists, each command's options, files where a FILE goes,
-# export formats, role names where a role goes and the keywords of match;
-# with and without the bash-completion package loaded.
+# export formats, role names after export --role (from the file on the
+# line) and the keywords of match; with and without the bash-completion
+# package loaded.
 #
 # Run from the repository root with SFBCTL set; exit 0 pass, 1 fail.
 
@@ -51,6 +52,11 @@ cases() {
 	expect "" sfbctl check user/roles/sfb2015.conf ""
 	expect "check" sfbctl help ch
 	expect "tcp udp" sfbctl match -j ""
+	expect "--format --role" sfbctl export --
+	expect "front-end front-end-cms front-end-mediation" \
+		"$SFBCTL" export --format csv user/roles/sfb2015.conf --role front-
+	expect "sql-backend" "$SFBCTL" export user/roles/example-site.conf --role sql
+	expect "user/roles/example-site.conf" sfbctl export --role client user/roles/exa
 	expect "port" sfbctl match udp from 192.0.2.1 ""
 	expect "to" sfbctl match udp from 192.0.2.1 port 5000 ""
 }
@@ -74,5 +80,5 @@ else
 	echo "FAIL: bash-completion is not installed (tools/setup installs it)"
 	failed=1
 fi
-[ "$failed" -eq 0 ] && echo "completion: commands, options, files, formats, match keywords"
+[ "$failed" -eq 0 ] && echo "completion: commands, options, files, formats, roles, match keywords"
 exit "$failed"

@@ -14,8 +14,8 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
-#include <asm/unaligned.h>
 
+#include "compat.h"
 #include "ruleset.h"
 
 /* Rulesets allocated and not yet freed, in every namespace. */

@@ -144,9 +144,9 @@ static inline int sfb_portmap_segment(const struct sfb_portmap *m, u16 port)
 	u32 w = port / 64, b = port % 64;
 	u64 member = m->member[w];
 	/* (2 << 63) wraps to 0 (well defined for unsigned), so b = 63 works */
-	u64 upto = ((u64)2 << b) - 1;
+	u64 at_or_below = ((u64)2 << b) - 1;
 	int seg = (int)(m->rank[w] +
-			sfb_hweight64(m->start[w] & member & upto)) - 1;
+			sfb_hweight64(m->start[w] & member & at_or_below)) - 1;
 	u32 hit = (member >> b) & 1;
 
 	/*

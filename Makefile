@@ -2,12 +2,14 @@
 #
 # sfb: nf_sfb.ko (built by Kbuild against KDIR), sfbctl, and their tests.
 #
-#   make              kernel/nf_sfb.ko and user/sfbctl
-#   make check        every test: native unit tests, then the selftests in a VM
-#                     on Debian's kernel and on the debug kernel
+#   make              kernel/nf_sfb.ko for the running kernel (or KVER=, KDIR=)
+#                     and user/sfbctl
+#   make module-K     nf_sfb for kernel K (6.1, 6.12, debug: tools/kernel)
+#   make check        every test: native unit tests, then the selftests in VMs
+#                     on Debian's 6.1 and 6.12 kernels and on the debug kernel
 #   make debug-kernel the debug kernel (KASAN, lockdep, kmemleak), cached
 #   make valgrind     sfbctl's unit tests again, under valgrind memcheck
-#   make demo         the main job in a VM
+#   make demo         the main job in a VM (VM_KERNEL=6.1, 6.12 or debug)
 #   make style        checkpatch on kernel/ and include/
 #   make install      sfbctl, the catalogue, man pages, completion, the unit
 #                     and the module (DESTDIR, PREFIX); make uninstall
@@ -31,20 +33,28 @@ SYSCONFDIR ?= /etc
 UNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd \
 	2>/dev/null),/lib/systemd/system)
 
-KDIR ?= $(or $(wildcard /lib/modules/$(shell uname -r)/build),\
-	$(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1))
-export KDIR
+# The kernel `make` builds nf_sfb for: KDIR, KVER's build dir, or the
+# running kernel's. With none of them, `make module` stops and lists the
+# installed kernels (tools/kernel): with two installed, a module for the
+# wrong one is worse than no module.
+ifeq ($(origin KDIR),undefined)
+KDIR := $(shell tools/kernel --kdir $(or $(KVER),running) 2>/dev/null)
+endif
 # The release of the kernel KDIR builds for: where the module installs.
-KVER = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
-	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+KVER := $(or $(KVER),$(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null))
+# The kernel `make demo` and `make bench-load` boot (tools/kernel names).
+VM_KERNEL ?= 6.1
 
-# linux-source-6.1 provides the kselftest harness and checkpatch; only the
-# few files we need are extracted, once, into this cache.
+# linux-source-6.1 provides the kselftest harness and checkpatch, and
+# linux-source-6.12 the newer checkpatch; only the few files we need are
+# extracted, once, into this cache.
 SFB_CACHE ?= /var/tmp/sfb
 LINUX_SRC_TAR ?= $(lastword $(sort $(wildcard /usr/src/linux-source-6.1.tar.xz)))
 LINUX_SRC := $(SFB_CACHE)/linux-source-6.1
 KSFT_DIR := $(LINUX_SRC)/tools/testing/selftests
 CHECKPATCH := $(LINUX_SRC)/scripts/checkpatch.pl
+CHECKPATCH_6.12 := $(SFB_CACHE)/linux-source-6.12/scripts/checkpatch.pl
 
 CC ?= cc
 CLANG ?= clang
@@ -123,33 +133,40 @@ BENCH_BINS := $(patsubst tools/bench/%.c,build/bench/%,$(BENCH_SRCS))
 SELFTEST_BINS := $(patsubst tests/selftests/%.c,build/selftests/%,$(SELFTEST_SRCS))
 
 .PHONY: all module user check unit selftest demo style clean fuzz \
-	bench-portmap bench-load test-bins valgrind debug-kernel module-debug \
+	bench-portmap bench-load test-bins valgrind debug-kernel \
 	install install-user install-module uninstall dkms-install deb FORCE
 
 all: module user
 
 # Debian's headers lack the vmlinux that BTF for modules is made from:
 # without the override every build warns that it skips it.
-module:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) SFB_VERSION=$(VERSION) \
-		CONFIG_DEBUG_INFO_BTF_MODULES= modules
+KBUILD_ARGS = SFB_VERSION=$(VERSION) CONFIG_DEBUG_INFO_BTF_MODULES=
 
-# The debug kernel (tools/debug-kernel: built once, cached) and nf_sfb for
-# it. Kbuild writes objects next to the sources, so the module for this
-# second kernel is built from a copy of them.
-DEBUG_MODULE_DIR := build/debug-module
+module:
+	@test -n "$(KDIR)" || tools/kernel --kdir $(or $(KVER),running) >/dev/null
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(KBUILD_ARGS) modules
+
+# nf_sfb for a kernel tools/kernel names (6.1, 6.12, debug, a release),
+# in build/module-NAME: what the VM tests load. Kbuild writes objects next
+# to the sources, so each kernel's module is built from a copy of them.
 KBUILD_SRCS := Kbuild kernel/Kbuild \
 	$(filter-out %.mod.c,$(wildcard kernel/*.[ch])) \
 	$(wildcard include/sfb/*.[ch]) include/uapi/linux/sfb.h
 
+# These are the builds the tests load: W=1's warnings too, and any warning
+# fails them (an admin's build with a newer compiler only warns).
+module-%: KBUILD_ARGS += W=1 KCFLAGS=-Werror
+module-%: FORCE
+	@mkdir -p build/module-$*
+	cp -u --parents $(KBUILD_SRCS) build/module-$*/
+	kdir=$$(tools/kernel --kdir $*) && \
+		$(MAKE) -C $$kdir M=$(CURDIR)/build/module-$* $(KBUILD_ARGS) modules
+
+# The debug kernel: tools/debug-kernel builds it once and caches it.
 debug-kernel:
 	tools/debug-kernel
 
 module-debug: debug-kernel
-	@mkdir -p $(DEBUG_MODULE_DIR)
-	cp -u --parents $(KBUILD_SRCS) $(DEBUG_MODULE_DIR)/
-	$(MAKE) -C $$(tools/debug-kernel --dir) M=$(CURDIR)/$(DEBUG_MODULE_DIR) \
-		SFB_VERSION=$(VERSION) modules
 
 user: user/sfbctl
 
@@ -167,6 +184,15 @@ $(KSFT_DIR)/kselftest_harness.h $(CHECKPATCH) &:
 		linux-source-6.1/scripts/spelling.txt \
 		linux-source-6.1/scripts/const_structs.checkpatch
 	touch $(KSFT_DIR)/kselftest_harness.h $(CHECKPATCH)
+
+$(CHECKPATCH_6.12):
+	@test -r /usr/src/linux-source-6.12.tar.xz || \
+		{ echo "linux-source-6.12 is not installed" >&2; exit 1; }
+	mkdir -p $(SFB_CACHE)
+	tar -xJf /usr/src/linux-source-6.12.tar.xz -C $(SFB_CACHE) \
+		$(addprefix linux-source-6.12/scripts/,checkpatch.pl spelling.txt \
+			const_structs.checkpatch)
+	touch $@
 
 # Valgrind runs code tens of times slower: under it, a test the harness
 # kills after 30 s (its fixed default) gets 300.
@@ -196,18 +222,20 @@ build/bench/%: tools/bench/%.c $(CORE_SRCS)
 	$(CC) -O2 -march=native $(SFB_CFLAGS) -MMD -MP -o $@ $^
 
 # What tests/run-tests needs: the tools under test in every flavour.
-test-bins: all build/san/sfbctl $(UNIT_BINS) $(FUZZ_BINS) $(SELFTEST_BINS) \
-		build/vg/sfbctl $(VG_UNIT_BINS)
+test-bins: user build/san/sfbctl $(UNIT_BINS) $(FUZZ_BINS) $(SELFTEST_BINS) \
+		build/vg/sfbctl $(VG_UNIT_BINS) $(CHECKPATCH) $(CHECKPATCH_6.12)
 
 unit: test-bins
 	tests/run-tests --unit
 
-# run-tests builds the debug kernel (make module-debug) while the other
-# tests run.
-selftest: all $(SELFTEST_BINS)
+# The selftests run on both of Debian's kernels and on the debug kernel,
+# which run-tests builds (make module-debug) while the other tests run.
+STOCK_MODULES := module-6.1 module-6.12
+
+selftest: user $(SELFTEST_BINS) $(STOCK_MODULES)
 	tests/run-tests --selftest
 
-check: test-bins
+check: test-bins $(STOCK_MODULES)
 	tests/run-tests --unit --selftest
 
 valgrind: build/vg/sfbctl $(VG_UNIT_BINS)
@@ -219,16 +247,20 @@ fuzz: $(FUZZ_BINS)
 bench-portmap: build/bench/portmap_bench
 	build/bench/portmap_bench
 
-bench-load: all $(SELFTEST_BINS)
-	tools/vm-run --timeout 600 -- tools/bench/load.sh
+bench-load: user $(SELFTEST_BINS) module-$(VM_KERNEL)
+	tools/vm-run --kernel $(VM_KERNEL) --timeout 600 -- tools/bench/load.sh
 
-demo: all $(SELFTEST_BINS)
-	tools/vm-run --timeout 600 -- tools/demo
+demo: user $(SELFTEST_BINS) module-$(VM_KERNEL)
+	tools/vm-run --kernel $(VM_KERNEL) --timeout 600 -- tools/demo
 
-style: $(CHECKPATCH)
-	$(CHECKPATCH) --no-tree --strict --terse -f \
-		$(filter-out %.mod.c,$(wildcard kernel/*.[ch] include/sfb/*.[ch])) \
-		include/uapi/linux/sfb.h
+# checkpatch of both kernels the module builds for: 6.12's knows newer
+# rules, 6.1's is the one its maintainers apply.
+style: $(CHECKPATCH) $(CHECKPATCH_6.12)
+	for checkpatch in $^; do \
+		$$checkpatch --no-tree --strict --terse -f \
+			$(filter-out %.mod.c,$(wildcard kernel/*.[ch] include/sfb/*.[ch])) \
+			include/uapi/linux/sfb.h || exit 1; \
+	done
 
 # make install: what the packages install, by hand. The module goes to
 # /lib/modules/KVER/updates, which depmod ranks above the kernel's own
@@ -236,6 +268,7 @@ style: $(CHECKPATCH)
 # existing site file is the admin's: never overwritten.
 INSTALL ?= install
 SITE_CONF := $(DESTDIR)$(SYSCONFDIR)/sfb/site.conf
+# compressed (.ko.xz) if the kernel compresses its own modules, as 6.12 does
 MODULE_DEST := $(DESTDIR)/lib/modules/$(KVER)/updates/kernel/nf_sfb.ko
 substitute = sed -e 's|@SBINDIR@|$(SBINDIR)|g' \
 	-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@VERSION@|$(VERSION)|g'
@@ -272,7 +305,7 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man8/sfbctl.8 \
 		$(DESTDIR)$(MANDIR)/man5/sfb.conf.5 \
 		$(DESTDIR)$(BASHCOMPDIR)/sfbctl \
-		$(DESTDIR)$(UNITDIR)/sfb.service $(MODULE_DEST)
+		$(DESTDIR)$(UNITDIR)/sfb.service $(MODULE_DEST) $(MODULE_DEST).*
 	-rmdir $(DESTDIR)$(ROLESDIR) $(dir $(DESTDIR)$(ROLESDIR)) 2>/dev/null
 	$(if $(DESTDIR),,depmod -a $(KVER))
 

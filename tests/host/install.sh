@@ -5,28 +5,25 @@
 # installed sfbctl; a second install keeps the admin's site file; `make
 # uninstall` removes everything but that site file; PREFIX moves the
 # tool and the unit follows it.
-cd "$(dirname "$0")/../.."
+. "$(dirname "$0")/lib.sh"
 
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-kver=$(make -s --no-print-directory -f Makefile -f - <<< 'print-kver: ; @echo $(KVER)' print-kver)
-[ -n "$kver" ] || fail "no kernel release for KDIR"
+# For 6.12, named as an admin does for a kernel other than the running one.
+kver=$(tools/kernel 6.12) || fail "tools/kernel 6.12"
+# modules_install compresses the module as the kernel does its own.
+xz=
+! grep -qx CONFIG_MODULE_COMPRESS_XZ=y "/lib/modules/$kver/build/.config" || xz=.xz
 
 # The documented list, for this kernel.
 sed -n '/<!-- install-files -->/,/<!-- \/install-files -->/p' README.md |
-	sed -n 's/^    \(\/[^ ]*\).*/\1/p' | sed "s/KVER/$kver/" | sort > "$work/want"
+	sed -n 's/^    \(\/[^ ]*\).*/\1/p' | sed "s/KVER/$kver/; s/\[\(\.xz\)\]\$/$xz/" |
+	sort > "$work/want"
 [ "$(wc -l < "$work/want")" -ge 8 ] || fail "README lists $(wc -l < "$work/want") files"
 
 installed() {	# installed ROOT: the files under ROOT, as absolute paths
 	(cd "$1" && find . ! -type d | sed 's/^\.//' | sort)
 }
 
-make -s install DESTDIR="$work/root" > "$work/log" 2>&1 ||
+make -s install DESTDIR="$work/root" KVER="$kver" > "$work/log" 2>&1 ||
 	{ cat "$work/log"; fail "make install"; }
 installed "$work/root" > "$work/got"
 diff -u "$work/want" "$work/got" || fail "installed files differ from README.md's list"
@@ -37,7 +34,7 @@ grep -qx 'ExecStart=/usr/sbin/sfbctl load --sysctl /etc/sfb/site.conf' "$unit" |
 	fail "sfb.service: $(grep ExecStart "$unit")"
 ! grep -q @ "$unit" || fail "sfb.service: unsubstituted $(grep @ "$unit")"
 cmp -s "$work/root/usr/sbin/sfbctl" user/sfbctl || fail "sfbctl differs from user/sfbctl"
-modinfo -F version "$work/root/lib/modules/$kver/updates/kernel/nf_sfb.ko" |
+modinfo -F version "$work/root/lib/modules/$kver/updates/kernel/nf_sfb.ko$xz" |
 	grep -qx "$(tools/version)" || fail "the module's version is not $(tools/version)"
 
 echo "# edited by the admin" >> "$work/root/etc/sfb/site.conf"
@@ -47,7 +44,7 @@ tail -n 1 "$work/root/etc/sfb/site.conf" | grep -qx '# edited by the admin' ||
 	fail "a second install replaced the admin's site.conf"
 echo "a second install keeps the admin's site.conf"
 
-make -s uninstall DESTDIR="$work/root" > "$work/log" 2>&1 ||
+make -s uninstall DESTDIR="$work/root" KVER="$kver" > "$work/log" 2>&1 ||
 	{ cat "$work/log"; fail "make uninstall"; }
 left=$(installed "$work/root")
 [ "$left" = /etc/sfb/site.conf ] || fail "left after uninstall: $left"

@@ -9,10 +9,16 @@
 #   boot 1  tests/system/stage1.sh: apt-get install the packages of
 #           `make deb`, offline; DKMS builds nf_sfb; an enforcing
 #           /etc/sfb/site.conf; reboot
-#   boot 2  tests/system/stage2.sh: sfb.service active, nf_sfb loaded by
-#           it; traffic through the gateway as the site says; a broken
-#           reload fails and keeps the ruleset; apt-get remove leaves no
-#           module, no xfrm policy and no sysctl of sfb's; power off
+#   boot 2  tests/system/stage2.sh, on 6.1: sfb.service active, nf_sfb
+#           loaded by it; traffic through the gateway as the site says; a
+#           broken reload fails and keeps the ruleset; then the kernel
+#           upgrade: apt-get install Debian's 6.12 kernel and headers
+#           (offline: the image carries the files), DKMS builds nf_sfb for
+#           it; reboot into it
+#   boot 3  tests/system/stage3.sh, on 6.12: the module DKMS built for it
+#           loaded by sfb.service at boot, traffic enforced as before;
+#           apt-get remove leaves no module (for either kernel), no xfrm
+#           policy and no sysctl of sfb's; power off
 #
 # Each boot is a qemu of its own (TCG, 2 vCPUs, 2 GiB, no network: apt
 # works offline); a reboot by the guest ends one and starts the next. The
@@ -25,11 +31,11 @@
 # a WARNING, BUG, Oops and the like, else 1. Needs root the first time
 # (tools/system-image builds the image), then the cached image only.
 #
-# SFB_SYSTEM_TIMEOUT (default 1200) bounds the VMs' run in seconds;
+# SFB_SYSTEM_TIMEOUT (default 2400) bounds the VMs' run in seconds;
 # SFB_KEEP=1 keeps the run's directory (console logs, overlay, share).
 cd "$(dirname "$0")/../.." || exit 1
-timeout=${SFB_SYSTEM_TIMEOUT:-1200}
-stages=2
+timeout=${SFB_SYSTEM_TIMEOUT:-2400}
+stages=3
 start=$SECONDS
 
 fail() {
@@ -125,10 +131,13 @@ for ((boot = 1; boot <= stages; boot++)); do
 	left=$((deadline - SECONDS))
 	[ "$left" -gt 0 ] || { qrc=124; break; }
 	b=$SECONDS
+	# The kernel a stage installed, if one did (the boot loader's choice).
+	boot_dir=$img
+	[ -s "$share/boot/vmlinuz" ] && boot_dir=$share/boot
 	timeout -k 10 "$left" qemu-system-x86_64 \
 		-accel tcg -cpu max -m 2048 -smp 2 \
 		-nodefaults -no-user-config -display none -no-reboot \
-		-kernel "$img/vmlinuz" -initrd "$img/initrd.img" \
+		-kernel "$boot_dir/vmlinuz" -initrd "$boot_dir/initrd.img" \
 		-append "$append" \
 		-drive "file=$run/overlay.qcow2,if=virtio,format=qcow2,cache=unsafe" \
 		-device virtio-rng-pci \

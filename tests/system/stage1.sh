@@ -50,11 +50,7 @@ if [ -n "$dkms_log" ] && t0=$(date -d "$(sed -n 2p "$dkms_log")" +%s); then
 	note "time: the DKMS build of nf_sfb: $(($(stat -c %Y "$dkms_log") - t0)) s"
 fi
 
-dkms_installed() {
-	dkms status sfb
-	dkms status sfb | grep -E "^sfb/[^,]+, $kver, x86_64: installed"
-}
-check "dkms status: sfb installed for $kver" dkms_installed
+check "dkms status: sfb installed for $kver" dkms_installed "$kver"
 
 modinfo_dkms() {
 	local path

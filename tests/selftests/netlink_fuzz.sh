@@ -1,13 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Netlink fuzzing: sfb_nlfuzz sends $SFB_NLFUZZ_COUNT (100000) generated
-# messages to the gateway's sfb family, seed $SFB_NLFUZZ_SEED (its fixed
-# default unless set), every one answered, every broken one refused, the
-# generation moving only when sfbctl loads site a or b between its rounds,
-# and `sfbctl show` then printing what it printed after loading that site
-# here. Afterwards the ruleset in force is exactly the last site loaded:
-# its port passes, the other site's port does not.
+# Netlink fuzzing: sfb_nlfuzz sends $SFB_NLFUZZ_COUNT (100000; 25000 on
+# the debug kernel) generated messages to the gateway's sfb family, seed
+# $SFB_NLFUZZ_SEED (its fixed default unless set), every one answered,
+# every broken one refused, the generation moving only when sfbctl loads
+# site a or b between its rounds, and `sfbctl show` then printing what it
+# printed after loading that site here. Afterwards the ruleset in force is
+# exactly the last site loaded: its port passes, the other site's port
+# does not.
 . "$(dirname "$0")/lib.sh"
 need nft
 need jq
@@ -29,7 +30,7 @@ for site in a b; do
 	gw "$SFBCTL" show > "$work/$site.show" || fail "show site $site"
 done
 
-gw "$FUZZ" -n "${SFB_NLFUZZ_COUNT:-100000}" ${SFB_NLFUZZ_SEED:+-s "$SFB_NLFUZZ_SEED"} \
+gw "$FUZZ" -n "${SFB_NLFUZZ_COUNT:-$(scaled 100000)}" ${SFB_NLFUZZ_SEED:+-s "$SFB_NLFUZZ_SEED"} \
 	-c "$SFBCTL" "$work/a.conf" "$work/a.show" "$work/b.conf" "$work/b.show" \
 	> "$work/out"
 rc=$?

@@ -1,20 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Namespace churn: $SFB_STRESS_NETNS (default 1000) times, a new network
-# namespace gets a ruleset, passes an allowed datagram and drops a denied
-# one over lo, and goes away: with its ruleset in force, or with a load
-# transaction open when its socket closes, or kept alive by its socket
-# until the next namespace exists. Afterwards the module holds exactly the
-# rulesets it held before (GET_INFO's count of live ruleset objects), and
-# the runner finds no splat and, on the debug kernel, no leak.
+# Namespace churn: $SFB_STRESS_NETNS (default 1000, 250 on the debug
+# kernel: lib.sh's scaled) times, a new network namespace gets a ruleset,
+# passes an allowed datagram and drops a denied one over lo, and goes
+# away: with its ruleset in force, or with a load transaction open when
+# its socket closes, or kept alive by its socket until the next namespace
+# exists. Afterwards the module holds exactly the rulesets it held before
+# (GET_INFO's count of live ruleset objects), and the runner finds no
+# splat and, on the debug kernel, no leak.
 #
 # ip netns add/del and an exec of sfbctl per namespace cost too much under
 # TCG: sfb_replay unshares one namespace after the other in one process and
 # loads, from a file saved once, the ruleset sfbctl loaded in the first.
 . "$(dirname "$0")/lib.sh"
 
-cycles=${SFB_STRESS_NETNS:-1000}
+cycles=${SFB_STRESS_NETNS:-$(scaled 1000)}
 NL=$PWD/build/selftests/sfb_nl
 REPLAY=$PWD/build/selftests/sfb_replay
 work=$(mktemp -d)

@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Reload storm: $SFB_STRESS_RELOADS (default 1000) reloads of the gateway's
-# ruleset, alternating between two site files, while a UDP flood crosses
-# the gateway as fast as the client can send it. The two files differ
-# (roles, targets, address intervals) but give every flooded destination
-# the same fate and class: allowed as service, allowed as media, not sfb's
-# business (unbound), or denied. Not one packet may be misclassified:
+# Reload storm: $SFB_STRESS_RELOADS (default 1000; 250 on the debug
+# kernel) reloads of the gateway's ruleset, alternating between two site
+# files, while a UDP flood crosses the gateway as fast as the client can
+# send it. The two files differ (roles, targets, address intervals) but
+# give every flooded destination the same fate and class: allowed as
+# service, allowed as media, not sfb's business (unbound), or denied. Not
+# one packet may be misclassified:
 #
 #   - counted at the client (sfb_flood), at the gateway before sfb
 #     (prerouting -300) and after it (forward, with the mark each class
@@ -25,7 +26,7 @@
 need nft
 need jq
 
-reloads=${SFB_STRESS_RELOADS:-1000}
+reloads=${SFB_STRESS_RELOADS:-$(scaled 1000)}
 # Every $chunk-th reload is an sfbctl load.
 chunk=100
 NL=$PWD/build/selftests/sfb_nl

@@ -31,10 +31,10 @@
 # a WARNING, BUG, Oops and the like, else 1. Needs root the first time
 # (tools/system-image builds the image), then the cached image only.
 #
-# SFB_SYSTEM_TIMEOUT (default 2400) bounds the VMs' run in seconds;
+# SFB_SYSTEM_TIMEOUT (default 3600) bounds the VMs' run in seconds;
 # SFB_KEEP=1 keeps the run's directory (console logs, overlay, share).
 cd "$(dirname "$0")/../.." || exit 1
-timeout=${SFB_SYSTEM_TIMEOUT:-2400}
+timeout=${SFB_SYSTEM_TIMEOUT:-3600}
 stages=3
 start=$SECONDS
 

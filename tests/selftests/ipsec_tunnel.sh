@@ -19,6 +19,11 @@
 # ESP; protected flows are answered and cross only as ESP; reloads under
 # live exempt flows keep them flowing; no ACQUIRE and no xfrm_stat error
 # in either gateway; after `sfbctl flush` everything crosses as ESP.
+#
+# nf_sfb's part here, marks on forwarded packets and reloads under ESP
+# flows, is what marks and ipsec_transport run on the debug kernel; the
+# rest is ESP in two gateways, 100 s of TCG under KASAN.
+# Not on the debug kernel: nf_sfb's part is that of marks and ipsec_transport
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ipsec_lib.sh"
 need tcpdump

@@ -10,6 +10,10 @@
 # them, and no other xfrm policy is ever touched. load --sysctl sets
 # tcp_fwmark_accept and reserves the exempt source ports, keeping what the
 # administrator reserved.
+#
+# nf_sfb only loads and flushes here, as in every test; the rest is sfbctl
+# and the kernel's xfrm_user, which KASAN would check for the kernel's sake.
+# Not on the debug kernel: the kernel side is xfrm_user's, not nf_sfb's
 . "$(dirname "$0")/lib.sh"
 need jq
 

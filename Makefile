@@ -10,7 +10,7 @@
 #   make debug-kernel the debug kernel (KASAN, lockdep, kmemleak), cached
 #   make valgrind     sfbctl's unit tests again, under valgrind memcheck
 #   make demo         the main job in a VM (VM_KERNEL=6.1, 6.12 or debug)
-#   make style        checkpatch on kernel/ and include/
+#   make style        checkpatch on kernel/, core/ and include/
 #   make install      sfbctl, the catalogue, man pages, completion, the unit
 #                     and the module (DESTDIR, PREFIX); make uninstall
 #   make dkms-install the module's source for DKMS; make deb: the packages
@@ -74,9 +74,9 @@ FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointe
 # Valgrind cannot run sanitized code: its flavour has none, at -O1.
 VG_FLAGS := -O1 -g
 
-# Everything under user/ and include/sfb/ except main() forms the library
-# that sfbctl, the unit tests and the fuzz targets link.
-CORE_SRCS := $(wildcard include/sfb/*.c)
+# Everything under user/ and core/ except main() forms the library that
+# sfbctl, the unit tests and the fuzz targets link.
+CORE_SRCS := $(wildcard core/*.c)
 LIB_SRCS := $(filter-out user/main.c,$(wildcard user/*.c)) $(CORE_SRCS)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
@@ -151,7 +151,7 @@ module:
 # to the sources, so each kernel's module is built from a copy of them.
 KBUILD_SRCS := Kbuild kernel/Kbuild \
 	$(filter-out %.mod.c,$(wildcard kernel/*.[ch])) \
-	$(wildcard include/sfb/*.[ch]) include/uapi/linux/sfb.h
+	$(CORE_SRCS) $(wildcard include/sfb/*.h) include/uapi/linux/sfb.h
 
 # These are the builds the tests load: W=1's warnings too, and any warning
 # fails them (an admin's build with a newer compiler only warns).

@@ -25,7 +25,8 @@
  * ctinfo tells new flows from established ones. Before mangle (-150) and
  * DNAT (-100): mangle rules see sfb's marks, the address classified is the
  * one on the wire, and routing and the xfrm policy checks of forwarded and
- * local traffic, which come later, see the marks (ipsec.md, section 2).
+ * local traffic, which come later (xfrm_policy_check() on input and
+ * forward, xfrm_lookup() on output), see the marks.
  * LOCAL_OUT at the same priority: after conntrack, before mangle and NAT.
  */
 #define SFB_HOOK_PRI_IPV4	(NF_IP_PRI_CONNTRACK + 1)

@@ -8,6 +8,10 @@
  * message, sfb_ruleset_compile() at COMMIT; from then on the object is
  * immutable except for its counters, is published with RCU and is freed
  * with sfb_ruleset_free_rcu(). All of it is charged to one memory budget.
+ *
+ * ruleset.c builds, compiles, reads and frees it (the control plane, under
+ * the namespace's mutex); classify.c is the packet path (RCU readers, no
+ * lock, no allocation), which SFB_CMD_MATCH also runs.
  */
 #ifndef _NF_SFB_RULESET_H
 #define _NF_SFB_RULESET_H
@@ -16,13 +20,13 @@
 #include <linux/types.h>
 #include <linux/u64_stats_sync.h>
 
+#include <sfb/addrmap.h>
 #include <sfb/portmap.h>
 #include <uapi/linux/sfb.h>
 
+#include "compat.h"
 #include "sfb.h"
 
-/* Address families, as indexes. */
-enum { SFB_FAM_IPV4, SFB_FAM_IPV6, SFB_NFAMS };
 /* L4 protocols, as indexes: the bit number of SFB_PROTO_*. */
 enum { SFB_PI_TCP, SFB_PI_UDP, SFB_NPROTOS };
 
@@ -37,12 +41,6 @@ enum sfb_map_kind {
 	SFB_MAP_EXEMPT_DPORT = SFB_CLASS_EXEMPT,
 	SFB_MAP_EXEMPT_SPORT,
 	__SFB_MAP_MAX
-};
-
-/* An address in host byte order; IPv4 uses lo only. */
-struct sfb_addr {
-	u64 hi;
-	u64 lo;
 };
 
 struct sfb_rule {
@@ -60,13 +58,6 @@ struct sfb_role {
 	struct sfb_rule *rules;
 	u32 nrules;
 	u32 cap;
-};
-
-struct sfb_bind {
-	struct sfb_addr addr;
-	u32 role;
-	u8 fam;			/* SFB_FAM_* */
-	u8 prefixlen;
 };
 
 /* Which optional attributes an exemption came with. */
@@ -106,16 +97,15 @@ struct sfb_target {
 	struct sfb_map map[SFB_NPROTOS][__SFB_MAP_MAX];
 };
 
-/* Disjoint address intervals, sorted, each held by one target. */
-struct sfb_span {
-	struct sfb_addr first;
-	struct sfb_addr last;
-	u32 target;
-};
-
 struct sfb_stat {
 	u64_stats_t packets;
 	u64_stats_t bytes;
+};
+
+/* A CPU's counters: ruleset->nstats of them, ruleset->stats_stride apart. */
+struct sfb_cpu_stats {
+	struct u64_stats_sync sync;
+	struct sfb_stat s[];
 };
 
 struct sfb_ruleset {
@@ -134,7 +124,7 @@ struct sfb_ruleset {
 	u32 nexempts;
 	u32 exempts_cap;
 
-	/* compiled */
+	/* compiled; spans per family, from the bindings (addrmap.h) */
 	struct sfb_target *targets;
 	u32 ntargets;
 	struct sfb_span *spans[SFB_NFAMS];
@@ -173,6 +163,7 @@ struct sfb_result {
 	u8 verdict;			/* enum sfb_verdict */
 };
 
+/* ruleset.c: the control plane. */
 struct sfb_ruleset *sfb_ruleset_create(const struct sfb_policy *policy,
 				       size_t budget);
 void sfb_ruleset_free(struct sfb_ruleset *rs);
@@ -188,28 +179,69 @@ int sfb_ruleset_add_exempt(struct sfb_ruleset *rs,
 			   const struct sfb_exempt *exempt);
 int sfb_ruleset_compile(struct sfb_ruleset *rs);
 
+/* One port segment of a target's map, with its counter (GET_STATS). */
+struct sfb_segment {
+	u8 proto;		/* SFB_PROTO_* */
+	u8 class;		/* SFB_CLASS_SERVICE, _MEDIA or _EXEMPT */
+	u16 first;		/* host order, inclusive */
+	u16 last;
+	u64 packets;
+	u64 bytes;
+};
+
+/*
+ * Reading the compiled ruleset, for the dumps: a target's roles, its
+ * counters (@target SFB_NS_COUNTERS: the namespace's) and its segments.
+ */
+#define SFB_NS_COUNTERS		U32_MAX
+u64 sfb_ruleset_target_roles(const struct sfb_ruleset *rs, u32 target);
+void sfb_ruleset_read_counter(const struct sfb_ruleset *rs, u32 target,
+			      enum sfb_counter kind, u64 *packets,
+			      u64 *bytes);
+u32 sfb_ruleset_target_nsegments(const struct sfb_ruleset *rs, u32 target);
+int sfb_ruleset_target_segment(const struct sfb_ruleset *rs, u32 target,
+			       u32 i, struct sfb_segment *seg);
+void sfb_ruleset_zero_stats(const struct sfb_ruleset *rs);
+
+/* classify.c: the packet path. */
 const struct sfb_target *sfb_ruleset_lookup(const struct sfb_ruleset *rs,
 					    u8 fam,
 					    const struct sfb_addr *addr);
 void sfb_ruleset_classify(const struct sfb_ruleset *rs,
 			  const struct sfb_packet *pkt, struct sfb_result *res);
-
 void sfb_ruleset_count(const struct sfb_ruleset *rs,
 		       const struct sfb_result *res, unsigned int len);
 void sfb_ruleset_count_ns(const struct sfb_ruleset *rs,
 			  enum sfb_counter kind, unsigned int len);
-void sfb_ruleset_read_stat(const struct sfb_ruleset *rs, u32 idx,
-			   u64 *packets, u64 *bytes);
-void sfb_ruleset_zero_stats(const struct sfb_ruleset *rs);
 
-void sfb_addr_load(struct sfb_addr *addr, const void *bytes, u8 fam);
-void sfb_addr_store(const struct sfb_addr *addr, void *bytes, u8 fam);
-bool sfb_prefix_is_canonical(const struct sfb_addr *addr, u8 fam,
-			     u8 prefixlen);
-
-static inline unsigned int sfb_fam_bits(u8 fam)
+static inline struct sfb_cpu_stats *
+sfb_cpu_stats(const struct sfb_ruleset *rs, unsigned int cpu)
 {
-	return fam == SFB_FAM_IPV4 ? 32 : 128;
+	return rs->stats + cpu * rs->stats_stride;
+}
+
+/* An address of @fam in network order (a packet's, an attribute's). */
+static inline void sfb_addr_load(struct sfb_addr *addr, const void *bytes,
+				 u8 fam)
+{
+	if (fam == SFB_FAM_IPV4) {
+		addr->hi = 0;
+		addr->lo = get_unaligned_be32(bytes);
+	} else {
+		addr->hi = get_unaligned_be64(bytes);
+		addr->lo = get_unaligned_be64(bytes + 8);
+	}
+}
+
+static inline void sfb_addr_store(const struct sfb_addr *addr, void *bytes,
+				  u8 fam)
+{
+	if (fam == SFB_FAM_IPV4) {
+		put_unaligned_be32(addr->lo, bytes);
+	} else {
+		put_unaligned_be64(addr->hi, bytes);
+		put_unaligned_be64(addr->lo, bytes + 8);
+	}
 }
 
 #endif /* _NF_SFB_RULESET_H */

@@ -9,7 +9,7 @@
 
 set -u
 cache=${SFB_CACHE:-/var/tmp/sfb}
-files=$(ls kernel/*.[ch] include/sfb/*.[ch] include/uapi/linux/sfb.h | grep -v '\.mod\.c$')
+files=$(ls kernel/*.[ch] core/*.c include/sfb/*.h include/uapi/linux/sfb.h | grep -v '\.mod\.c$')
 failed=0
 for k in 6.1 6.12; do
 	checkpatch=$cache/linux-source-$k/scripts/checkpatch.pl

@@ -20,36 +20,10 @@
 #include <string.h>
 
 #include "kselftest_harness.h"
+#include "rng.h"
 #include <sfb/portmap.h>
 
 #define NPORTS		SFB_PORTMAP_PORTS
-#define DEFAULT_SEED	0x5fb2015u
-
-/* ---- deterministic PRNG (splitmix64) ---- */
-
-static uint64_t rng_state;
-
-static uint64_t rnd64(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-/* uniform in 0..n-1, n >= 1 (modulo bias is irrelevant here) */
-static uint32_t rnd(uint32_t n)
-{
-	return (uint32_t)(rnd64() % n);
-}
-
-static uint64_t base_seed(void)
-{
-	const char *s = getenv("SFB_SEED");
-
-	return s ? strtoull(s, NULL, 0) : DEFAULT_SEED;
-}
 
 /* ---- reference model ---- */
 

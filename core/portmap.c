@@ -3,7 +3,7 @@
  * sfb port map: building the bitmaps and the rank table, and mapping a
  * segment back to its ports. The lookups are inline in portmap.h.
  */
-#include "portmap.h"
+#include <sfb/portmap.h>
 
 static_assert(sizeof(struct sfb_portmap) == SFB_PORTMAP_SIZE,
 	      "update the memory table in portmap.h");

@@ -12,7 +12,7 @@ static void json_roles(const struct sfb_config *cfg, FILE *f)
 {
 	fputc('[', f);
 	for (size_t i = 0; i < cfg->n_roles; i++) {
-		const struct sfb_role *role = &cfg->roles[i];
+		const struct sfb_conf_role *role = &cfg->roles[i];
 		size_t count[SFB_CLASS_COUNT] = { 0 };
 
 		for (size_t j = 0; j < role->n_rules; j++)

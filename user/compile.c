@@ -20,7 +20,7 @@ struct compiler;
 /* A message of a list: how to (re)open it, and where it comes from. */
 struct list_msg {
 	void (*open)(struct compiler *c, struct list_msg *lm);
-	const struct sfb_role *role;	/* open_role's */
+	const struct sfb_conf_role *role;	/* open_role's */
 	struct sfb_loc loc;
 	bool first;			/* the first message of its list */
 };
@@ -47,12 +47,12 @@ struct compiler {
 	char buf[SFB_TXN_MSG_MAX];
 };
 
-static size_t role_index(const struct compiler *c, const struct sfb_role *role)
+static size_t role_index(const struct compiler *c, const struct sfb_conf_role *role)
 {
 	return (size_t)(role - c->cfg->roles);
 }
 
-static uint32_t role_id(const struct compiler *c, const struct sfb_role *role)
+static uint32_t role_id(const struct compiler *c, const struct sfb_conf_role *role)
 {
 	return c->ids[role_index(c, role)];
 }
@@ -111,7 +111,7 @@ static void put_item(struct compiler *c, struct list_msg *lm,
 
 static bool put_rule(struct nlmsghdr *nlh, const void *item, uint32_t unused)
 {
-	const struct sfb_rule *r = item;
+	const struct sfb_conf_rule *r = item;
 	struct nlattr *nest = mnl_attr_nest_start_check(nlh, MAX, SFB_RULES_A_RULE);
 
 	(void)unused;
@@ -151,7 +151,7 @@ static bool put_bind(struct nlmsghdr *nlh, const void *item, uint32_t id)
 
 static void open_role(struct compiler *c, struct list_msg *lm)
 {
-	const struct sfb_role *role = lm->role;
+	const struct sfb_conf_role *role = lm->role;
 
 	msg_start(c, SFB_CMD_LOAD_ROLE);
 	open_nest(c, SFB_A_ROLE);
@@ -199,7 +199,7 @@ static bool within(struct compiler *c, size_t count, uint32_t limit,
 	return false;
 }
 
-static void compile_role(struct compiler *c, const struct sfb_role *role)
+static void compile_role(struct compiler *c, const struct sfb_conf_role *role)
 {
 	struct list_msg lm = { .open = open_role, .role = role,
 			       .loc = role->loc, .first = true };
@@ -208,7 +208,7 @@ static void compile_role(struct compiler *c, const struct sfb_role *role)
 	fits(c, role->name, SFB_NAME_MAX, &role->loc, "role name");
 	fits(c, role->description, SFB_TEXT_MAX, &role->loc, "role description");
 	for (size_t i = 0; i < role->n_rules; i++) {
-		const struct sfb_rule *r = &role->rules[i];
+		const struct sfb_conf_rule *r = &role->rules[i];
 
 		fits(c, r->name, SFB_NAME_MAX, &r->loc, "rule name");
 		fits(c, r->transport, SFB_NAME_MAX, &r->loc, "transport");
@@ -245,7 +245,7 @@ static bool new_pair(struct compiler *c, uint32_t id, const struct sfb_prefix *p
 }
 
 static void bind_role(struct compiler *c, struct list_msg *lm,
-		      const struct sfb_binding *b, const struct sfb_role *role)
+		      const struct sfb_binding *b, const struct sfb_conf_role *role)
 {
 	uint32_t id = role_id(c, role);
 
@@ -259,7 +259,7 @@ static void bind_role(struct compiler *c, struct list_msg *lm,
 static void compile_binding(struct compiler *c, const struct sfb_binding *b)
 {
 	struct list_msg lm = { .open = open_binds, .loc = b->loc, .first = true };
-	const struct sfb_role *roles = c->cfg->roles;
+	const struct sfb_conf_role *roles = c->cfg->roles;
 
 	if (!b->n_prefixes) {
 		sfb_diag_report(c->d, SFB_ERROR, &b->loc,

@@ -36,7 +36,7 @@ struct sfb_txn {
 	struct sfb_txn_msg *msgs;
 	size_t n, cap;
 	/* Role ids as sent: roles[id] is the configuration's role. */
-	const struct sfb_role **roles;
+	const struct sfb_conf_role **roles;
 	size_t n_roles;
 	struct sfb_arena *arena;	/* private: holds all of it */
 };

@@ -32,7 +32,7 @@ struct resolver {
 
 	size_t n_roles;
 	struct ast_role **aroles;	/* by role index, as are the next three */
-	struct sfb_role *roles;
+	struct sfb_conf_role *roles;
 	const char **role_names;
 	const struct ast_rule ***keys;	/* the syntax behind each composed rule */
 	size_t *by_name;		/* role indices sorted by name */
@@ -130,8 +130,8 @@ static long find_role(const struct resolver *r, const char *name)
 	return -1;
 }
 
-static const struct sfb_role *resolve_role(struct resolver *r,
-					   const struct ast_name *ref)
+static const struct sfb_conf_role *resolve_role(struct resolver *r,
+						const struct ast_name *ref)
 {
 	long i = find_role(r, ref->name);
 
@@ -280,7 +280,7 @@ static int cmp_ptr(const void *a, const void *b)
 	return (pa > pb) - (pa < pb);
 }
 
-bool sfb_role_is_a(const struct sfb_role *role, const struct sfb_role *base)
+bool sfb_role_is_a(const struct sfb_conf_role *role, const struct sfb_conf_role *base)
 {
 	if (role == base)
 		return true;
@@ -291,8 +291,8 @@ bool sfb_role_is_a(const struct sfb_role *role, const struct sfb_role *base)
 /* The transitive bases of role @i, once its direct bases have theirs. */
 static void close_bases(struct resolver *r, size_t i)
 {
-	struct sfb_role *role = &r->roles[i];
-	const struct sfb_role **v;
+	struct sfb_conf_role *role = &r->roles[i];
+	const struct sfb_conf_role **v;
 	size_t cap = 0, n = 0;
 
 	for (size_t k = 0; k < r->n_bases[i]; k++)
@@ -304,10 +304,10 @@ static void close_bases(struct resolver *r, size_t i)
 	}
 	v = sfb_arena_array(r->arena, cap, sizeof(*v));
 	for (size_t k = 0; k < r->n_bases[i]; k++) {
-		const struct sfb_role *b = &r->roles[r->bases[i][k]];
+		const struct sfb_conf_role *b = &r->roles[r->bases[i][k]];
 
 		for (size_t j = 0; j <= b->n_bases; j++) {
-			const struct sfb_role *x = j ? b->bases[j - 1] : b;
+			const struct sfb_conf_role *x = j ? b->bases[j - 1] : b;
 			size_t xi = (size_t)(x - r->roles);
 
 			if (r->stamp[xi] == i + 1)
@@ -328,10 +328,10 @@ static void close_bases(struct resolver *r, size_t i)
 
 /* Was the pair already checked, when a direct base of @i was composed? */
 static bool checked_in_base(const struct resolver *r, size_t i,
-			    const struct sfb_rule *a, const struct sfb_rule *b)
+			    const struct sfb_conf_rule *a, const struct sfb_conf_rule *b)
 {
 	for (size_t k = 0; k < r->n_bases[i]; k++) {
-		const struct sfb_role *base = &r->roles[r->bases[i][k]];
+		const struct sfb_conf_role *base = &r->roles[r->bases[i][k]];
 
 		if (sfb_role_is_a(base, a->origin) && sfb_role_is_a(base, b->origin))
 			return true;
@@ -344,7 +344,7 @@ static bool ranges_overlap(struct sfb_range a, struct sfb_range b)
 	return a.first <= b.last && b.first <= a.last;
 }
 
-static const char *describe(const struct sfb_rule *rule, char *buf, size_t size)
+static const char *describe(const struct sfb_conf_rule *rule, char *buf, size_t size)
 {
 	char ports[16];
 
@@ -393,9 +393,9 @@ static const char *join(struct resolver *r, const char *a, const char *b,
  * Add @rule to role @i's list unless it duplicates a rule already there;
  * lint it against the rules it meets here for the first time.
  */
-static void add_rule(struct resolver *r, size_t i, struct sfb_rule *list,
+static void add_rule(struct resolver *r, size_t i, struct sfb_conf_rule *list,
 		     const struct ast_rule **keys, size_t *via, size_t *n,
-		     const struct sfb_rule *rule, const struct ast_rule *key,
+		     const struct sfb_conf_rule *rule, const struct ast_rule *key,
 		     size_t rule_via)
 {
 	const struct sfb_loc *loc = rule_via == VIA_OWN ? &rule->loc :
@@ -404,7 +404,7 @@ static void add_rule(struct resolver *r, size_t i, struct sfb_rule *list,
 	size_t overlaps = 0, first = 0, len = 0;
 
 	for (size_t j = 0; j < *n; j++) {
-		struct sfb_rule *a = &list[j];
+		struct sfb_conf_rule *a = &list[j];
 
 		if (rule_via != VIA_OWN &&
 		    (via[j] == rule_via || checked_in_base(r, i, a, rule)))
@@ -452,9 +452,9 @@ static void add_rule(struct resolver *r, size_t i, struct sfb_rule *list,
 }
 
 static bool own_rule(struct resolver *r, size_t i, const struct ast_rule *ar,
-		     struct sfb_rule *out)
+		     struct sfb_conf_rule *out)
 {
-	*out = (struct sfb_rule){
+	*out = (struct sfb_conf_rule){
 		.name = sfb_arena_strdup(r->arena, ar->name.name),
 		.class = ar->class,
 		.protos = ar->protos,
@@ -479,9 +479,9 @@ static bool own_rule(struct resolver *r, size_t i, const struct ast_rule *ar,
 static void compose(struct resolver *r, size_t i)
 {
 	struct ast_role *ar = r->aroles[i];
-	struct sfb_role *role = &r->roles[i];
+	struct sfb_conf_role *role = &r->roles[i];
 	const struct ast_rule **keys;
-	struct sfb_rule *list;
+	struct sfb_conf_rule *list;
 	size_t cap = ar->n_rules, n = 0, *via;
 
 	close_bases(r, i);
@@ -509,7 +509,7 @@ static void compose(struct resolver *r, size_t i)
 		}
 	}
 	for (struct ast_rule *a = ar->rules; a; a = a->next) {
-		struct sfb_rule rule;
+		struct sfb_conf_rule rule;
 
 		a->stamp = (unsigned int)i + 1;
 		if (own_rule(r, i, a, &rule))
@@ -766,8 +766,8 @@ void sfb_config_free(struct sfb_config *cfg)
 		sfb_arena_free(cfg->arena);
 }
 
-const struct sfb_role *sfb_config_role(const struct sfb_config *cfg,
-				       const char *name)
+const struct sfb_conf_role *sfb_config_role(const struct sfb_config *cfg,
+					    const char *name)
 {
 	for (size_t i = 0; i < cfg->n_roles; i++)
 		if (!strcmp(cfg->roles[i].name, name))

@@ -37,10 +37,10 @@ struct sfb_range {
 	uint16_t last;		/* >= first */
 };
 
-struct sfb_role;
+struct sfb_conf_role;
 
 /* A service or media rule of a role, after composition. */
-struct sfb_rule {
+struct sfb_conf_rule {
 	const char *name;	/* unique within the role */
 	enum sfb_class class;	/* SFB_CLASS_SERVICE or SFB_CLASS_MEDIA */
 	uint8_t protos;		/* SFB_PROTO_* */
@@ -48,21 +48,21 @@ struct sfb_rule {
 	const char *media_range; /* the named range the ports came from, or NULL */
 	const char *transport;	/* "tls", "https,tcp"...; "" for media */
 	const char *note;	/* "" if none; merged duplicates joined by " / " */
-	const struct sfb_role *origin;	/* the role whose body defines it */
+	const struct sfb_conf_role *origin;	/* the role whose body defines it */
 	struct sfb_loc loc;
 };
 
-struct sfb_role {
+struct sfb_conf_role {
 	const char *name;
 	const char *description;
 	/* Inherited rules first, in "extends" order, then the role's own. */
-	const struct sfb_rule *rules;
+	const struct sfb_conf_rule *rules;
 	size_t n_rules;
 	/* The roles named by "extends", in order. */
-	const struct sfb_role *const *extends;
+	const struct sfb_conf_role *const *extends;
 	size_t n_extends;
 	/* Every role this one extends, directly or not, sorted by address. */
-	const struct sfb_role *const *bases;
+	const struct sfb_conf_role *const *bases;
 	size_t n_bases;
 	struct sfb_loc loc;
 };
@@ -79,8 +79,8 @@ struct sfb_media_range {
  */
 struct sfb_ipsec_exempt {
 	const char *name;
-	const struct sfb_role *from;
-	const struct sfb_role *to;
+	const struct sfb_conf_role *from;
+	const struct sfb_conf_role *to;
 	uint8_t protos;
 	struct sfb_range sport;		/* 0-65535 for "any" */
 	struct sfb_range dport;
@@ -98,7 +98,7 @@ struct sfb_prefix {
 #define SFB_IFNAMSIZ 16		/* IFNAMSIZ, NUL included */
 
 struct sfb_binding {
-	const struct sfb_role *role;
+	const struct sfb_conf_role *role;
 	const struct sfb_prefix *prefixes;
 	size_t n_prefixes;
 	const char (*ifaces)[SFB_IFNAMSIZ];
@@ -108,7 +108,7 @@ struct sfb_binding {
 };
 
 struct sfb_config {
-	const struct sfb_role *roles;	/* in definition order */
+	const struct sfb_conf_role *roles;	/* in definition order */
 	size_t n_roles;
 	const struct sfb_media_range *media_ranges;
 	size_t n_media_ranges;
@@ -135,10 +135,10 @@ struct sfb_config *sfb_config_parse(const char *name, const char *buf,
 				    size_t len, struct sfb_diag *d);
 void sfb_config_free(struct sfb_config *cfg);
 
-const struct sfb_role *sfb_config_role(const struct sfb_config *cfg,
-				       const char *name);
+const struct sfb_conf_role *sfb_config_role(const struct sfb_config *cfg,
+					    const char *name);
 /* True if @role is @base or extends it, directly or not. */
-bool sfb_role_is_a(const struct sfb_role *role, const struct sfb_role *base);
+bool sfb_role_is_a(const struct sfb_conf_role *role, const struct sfb_conf_role *base);
 
 const char *sfb_class_name(enum sfb_class class);	/* "service"... */
 const char *sfb_policy_name(enum sfb_mode mode);

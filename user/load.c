@@ -88,7 +88,7 @@ static int load(struct load *l)
 		return SFBCTL_EXIT_ERROR;
 	l->nl = sfb_nl_connect(SFB_NL_AUTOLOAD, &ret);
 	if (l->nl)
-		ret = sfb_nl_get_info(l->nl, &info);
+		ret = sfb_nl_fetch_info(l->nl, &info);
 	if (ret == SFBCTL_EXIT_OK &&
 	    !sfb_compile(cfg, &info.limits, l->check_only, l->d, &l->txn))
 		ret = SFBCTL_EXIT_ERROR;

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "ruleset.h"
+#include "dump.h"
 #include "sfbctl.h"
 
 #define NO_TARGET UINT32_MAX
@@ -177,7 +177,7 @@ static const char *verdict_name(uint8_t v)
 struct view {
 	const struct packet *p;
 	const struct answer *a;
-	const struct sfb_ruleset *rs;
+	const struct sfb_dump *rs;
 	const struct sfb_stats *st;
 };
 
@@ -186,14 +186,14 @@ static void each_rule(const struct view *v, uint32_t id, uint16_t port,
 		      void (*fn)(FILE *f, const char *role, const char *rule,
 				 bool first), FILE *f)
 {
-	const struct sfb_rs_target *t = sfb_stats_target(v->st, id);
+	const struct sfb_dump_target *t = sfb_stats_target(v->st, id);
 	bool first = true;
 
 	for (size_t i = 0; t && i < t->n_roles; i++) {
-		const struct sfb_rs_role *role = sfb_ruleset_role(v->rs, t->roles[i]);
+		const struct sfb_dump_role *role = sfb_dump_role(v->rs, t->roles[i]);
 
 		for (size_t j = 0; role && j < role->n_rules; j++) {
-			const struct sfb_rule *r = &role->rules[j];
+			const struct sfb_conf_rule *r = &role->rules[j];
 
 			if (!(r->protos & v->p->proto) || port < r->ports.first ||
 			    port > r->ports.last)
@@ -207,11 +207,11 @@ static void each_rule(const struct view *v, uint32_t id, uint16_t port,
 static void each_role(const struct view *v, uint32_t id,
 		      void (*fn)(FILE *f, const char *role, bool first), FILE *f)
 {
-	const struct sfb_rs_target *t = sfb_stats_target(v->st, id);
+	const struct sfb_dump_target *t = sfb_stats_target(v->st, id);
 	char buf[32];
 
 	for (size_t i = 0; t && i < t->n_roles; i++)
-		fn(f, sfb_ruleset_role_name(v->rs, t->roles[i], buf, sizeof(buf)),
+		fn(f, sfb_dump_role_name(v->rs, t->roles[i], buf, sizeof(buf)),
 		   i == 0);
 }
 
@@ -327,12 +327,12 @@ static void print_json(FILE *f, const struct view *v)
 static int match(struct sfb_nl *nl, const struct packet *p, bool json)
 {
 	struct answer a;
-	struct sfb_ruleset rs;
+	struct sfb_dump rs;
 	struct sfb_stats st;
 	struct view v = { .p = p, .a = &a, .rs = &rs, .st = &st };
 	int ret = SFBCTL_EXIT_ERROR, i;
 
-	sfb_ruleset_init(&rs);
+	sfb_dump_init(&rs);
 	sfb_stats_init(&st);
 	for (i = 0; i < MATCH_TRIES; i++) {
 		ret = ask(nl, p, &a);
@@ -347,7 +347,7 @@ static int match(struct sfb_nl *nl, const struct packet *p, bool json)
 	else if (i == MATCH_TRIES)
 		fprintf(stderr, "sfb: the ruleset kept changing while being read; try again\n");
 	sfb_stats_free(&st);
-	sfb_ruleset_free(&rs);
+	sfb_dump_free(&rs);
 	return ret;
 }
 

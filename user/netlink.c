@@ -429,7 +429,7 @@ int sfb_info_feed(const struct nlmsghdr *nlh, void *data)
 			      data);
 }
 
-int sfb_nl_get_info(struct sfb_nl *nl, struct sfb_info *info)
+int sfb_nl_fetch_info(struct sfb_nl *nl, struct sfb_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	return sfb_nl_talk(nl, sfb_nl_request(nl, SFB_CMD_GET_INFO, 0),

@@ -100,7 +100,7 @@ struct sfb_info {
 	uint64_t generation;
 };
 
-int sfb_nl_get_info(struct sfb_nl *nl, struct sfb_info *info);
+int sfb_nl_fetch_info(struct sfb_nl *nl, struct sfb_info *info);
 /* mnl_cb_t: the attributes of GET_INFO (and COMMIT's generation) into @data. */
 int sfb_info_feed(const struct nlmsghdr *nlh, void *data);
 

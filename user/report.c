@@ -21,7 +21,7 @@ static bool is_any(struct sfb_range r)
 	return r.first == 0 && r.last == 65535;
 }
 
-static bool wanted(sfb_report_roles roles, const struct sfb_role *role)
+static bool wanted(sfb_report_roles roles, const struct sfb_conf_role *role)
 {
 	if (!role || !roles)
 		return role;
@@ -109,10 +109,10 @@ void sfb_export_csv(const struct sfb_config *cfg, sfb_report_roles roles,
 
 	fputs("role,service,protocol,ports,transport,class,note\n", f);
 	for (size_t i = 0; i < cfg->n_roles; i++) {
-		const struct sfb_role *role = &cfg->roles[i];
+		const struct sfb_conf_role *role = &cfg->roles[i];
 
 		for (size_t j = 0; wanted(roles, role) && j < role->n_rules; j++) {
-			const struct sfb_rule *r = &role->rules[j];
+			const struct sfb_conf_rule *r = &role->rules[j];
 
 			csv_line(f, role->name, r->name, r->protos, r->ports,
 				 r->transport, r->class, r->note);
@@ -154,7 +154,7 @@ static const char *md_protos(uint8_t protos)
 	       protos == SFB_PROTO_TCP ? "TCP" : "UDP";
 }
 
-static void md_role(const struct sfb_role *role, FILE *f)
+static void md_role(const struct sfb_conf_role *role, FILE *f)
 {
 	char buf[64];
 
@@ -172,7 +172,7 @@ static void md_role(const struct sfb_role *role, FILE *f)
 	fputs("| Name | Port | Protocol | Transport | Class | Defined in | Notes |\n"
 	      "|:--|:--|:--|:--|:--|:--|:--|\n", f);
 	for (size_t j = 0; j < role->n_rules; j++) {
-		const struct sfb_rule *r = &role->rules[j];
+		const struct sfb_conf_rule *r = &role->rules[j];
 
 		md_cell(f, r->name);
 		md_cell(f, port_text(r->ports, r->media_range, buf, sizeof(buf)));

@@ -8,7 +8,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "ruleset.h"
+#include "dump.h"
 #include "sfbctl.h"
 #include "xfrm.h"
 
@@ -25,7 +25,7 @@ static void print_quoted(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void print_role(FILE *f, const struct sfb_rs_role *role)
+static void print_role(FILE *f, const struct sfb_dump_role *role)
 {
 	char ports[16];
 
@@ -33,7 +33,7 @@ static void print_role(FILE *f, const struct sfb_rs_role *role)
 	print_quoted(f, role->description);
 	fputs(" {\n", f);
 	for (size_t i = 0; i < role->n_rules; i++) {
-		const struct sfb_rule *r = &role->rules[i];
+		const struct sfb_conf_rule *r = &role->rules[i];
 
 		fprintf(f, "\t%s %s %s %s", r->class == SFB_CLASS_MEDIA ?
 			"media" : "service", r->name, sfb_protos_name(r->protos),
@@ -49,7 +49,7 @@ static void print_role(FILE *f, const struct sfb_rs_role *role)
 }
 
 /* One bind line per role, in role order. */
-static void print_binds(FILE *f, const struct sfb_ruleset *rs)
+static void print_binds(FILE *f, const struct sfb_dump *rs)
 {
 	char buf[SFB_PREFIX_STRLEN];
 	bool any = false;
@@ -80,23 +80,23 @@ static const char *ports_text(struct sfb_range r, char *buf, size_t size)
 	return sfb_range_format(r, buf, size);
 }
 
-static void print_exempt(FILE *f, const struct sfb_ruleset *rs,
-			 const struct sfb_rs_exempt *e)
+static void print_exempt(FILE *f, const struct sfb_dump *rs,
+			 const struct sfb_dump_exempt *e)
 {
 	char from[NAMEBUF], to[NAMEBUF], sport[16], dport[16];
 
 	fprintf(f, "\nipsec-exempt %s {\n\tfrom %s\n\tto %s\n\tproto %s\n"
 		   "\tsport %s\n\tdport %s\n}\n", e->name,
-		e->from == SFB_RS_ANY ? "any" :
-		sfb_ruleset_role_name(rs, e->from, from, sizeof(from)),
-		e->to == SFB_RS_ANY ? "any" :
-		sfb_ruleset_role_name(rs, e->to, to, sizeof(to)),
+		e->from == SFB_DUMP_ANY_ROLE ? "any" :
+		sfb_dump_role_name(rs, e->from, from, sizeof(from)),
+		e->to == SFB_DUMP_ANY_ROLE ? "any" :
+		sfb_dump_role_name(rs, e->to, to, sizeof(to)),
 		sfb_protos_name(e->protos),
 		ports_text(e->sport, sport, sizeof(sport)),
 		ports_text(e->dport, dport, sizeof(dport)));
 }
 
-void sfb_ruleset_print_conf(const struct sfb_ruleset *rs, FILE *f)
+void sfb_dump_print_conf(const struct sfb_dump *rs, FILE *f)
 {
 	if (!rs->loaded)
 		return;
@@ -125,19 +125,19 @@ static void json_range(FILE *f, const char *key, struct sfb_range r)
 	fprintf(f, ",\"%s\":{\"first\":%u,\"last\":%u}", key, r.first, r.last);
 }
 
-static void json_role_ref(FILE *f, const struct sfb_ruleset *rs,
+static void json_role_ref(FILE *f, const struct sfb_dump *rs,
 			  const char *key, uint32_t id)
 {
 	char buf[NAMEBUF];
 
 	fprintf(f, ",\"%s\":", key);
-	if (id == SFB_RS_ANY)
+	if (id == SFB_DUMP_ANY_ROLE)
 		fputs("null", f);
 	else
-		sfb_json_string(f, sfb_ruleset_role_name(rs, id, buf, sizeof(buf)));
+		sfb_json_string(f, sfb_dump_role_name(rs, id, buf, sizeof(buf)));
 }
 
-static void json_role(FILE *f, const struct sfb_rs_role *role)
+static void json_role(FILE *f, const struct sfb_dump_role *role)
 {
 	fprintf(f, "{\"id\":%u,\"name\":", role->id);
 	sfb_json_string(f, role->name);
@@ -145,7 +145,7 @@ static void json_role(FILE *f, const struct sfb_rs_role *role)
 	sfb_json_string(f, role->description);
 	fputs(",\"rules\":[", f);
 	for (size_t i = 0; i < role->n_rules; i++) {
-		const struct sfb_rule *r = &role->rules[i];
+		const struct sfb_conf_rule *r = &role->rules[i];
 
 		fputs(i ? ",{\"name\":" : "{\"name\":", f);
 		sfb_json_string(f, r->name);
@@ -160,7 +160,7 @@ static void json_role(FILE *f, const struct sfb_rs_role *role)
 	fputs("]}", f);
 }
 
-static void print_json(FILE *f, const struct sfb_ruleset *rs,
+static void print_json(FILE *f, const struct sfb_dump *rs,
 		       const struct sfb_xfrm_set *xfrm)
 {
 	char buf[SFB_PREFIX_STRLEN];
@@ -194,7 +194,7 @@ static void print_json(FILE *f, const struct sfb_ruleset *rs,
 	}
 	fputs("],\"ipsec_exempt\":[", f);
 	for (size_t i = 0; i < rs->n_exempts; i++) {
-		const struct sfb_rs_exempt *e = &rs->exempts[i];
+		const struct sfb_dump_exempt *e = &rs->exempts[i];
 
 		fputs(i ? ",{\"name\":" : "{\"name\":", f);
 		sfb_json_string(f, e->name);
@@ -214,7 +214,7 @@ static void print_json(FILE *f, const struct sfb_ruleset *rs,
 int cmd_show(int argc, char *argv[])
 {
 	struct sfb_xfrm_set xfrm = { 0 };
-	struct sfb_ruleset rs;
+	struct sfb_dump rs;
 	struct sfb_nl *nl;
 	bool json;
 	int ret;
@@ -224,7 +224,7 @@ int cmd_show(int argc, char *argv[])
 	nl = sfb_nl_connect(SFB_NL_LOADED, &ret);
 	if (!nl)
 		return ret;
-	sfb_ruleset_init(&rs);
+	sfb_dump_init(&rs);
 	ret = sfb_fetch(nl, &rs, NULL);
 	if (ret == SFBCTL_EXIT_OK)
 		ret = sfb_xfrm_list(&xfrm);
@@ -232,13 +232,13 @@ int cmd_show(int argc, char *argv[])
 		if (json) {
 			print_json(stdout, &rs, &xfrm);
 		} else {
-			sfb_ruleset_print_conf(&rs, stdout);
+			sfb_dump_print_conf(&rs, stdout);
 			/* Comments: the output stays a file load accepts. */
 			sfb_xfrm_print_conf(&xfrm, stdout);
 		}
 	}
 	sfb_xfrm_set_free(&xfrm);
-	sfb_ruleset_free(&rs);
+	sfb_dump_free(&rs);
 	sfb_nl_disconnect(nl);
 	return ret;
 }

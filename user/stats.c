@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "arena.h"
-#include "ruleset.h"
+#include "dump.h"
 #include "sfbctl.h"
 
 static const char *const counter_names[] = {
@@ -31,7 +31,7 @@ static const char *const counter_names[] = {
 
 static int cmp_segment(const void *pa, const void *pb)
 {
-	const struct sfb_rs_segment *a = pa, *b = pb;
+	const struct sfb_dump_segment *a = pa, *b = pb;
 
 	if (a->proto != b->proto)
 		return a->proto < b->proto ? -1 : 1;
@@ -41,10 +41,10 @@ static int cmp_segment(const void *pa, const void *pb)
 }
 
 /* The first segment not before (proto, class, first). */
-static size_t lower_bound(const struct sfb_rs_segment *segs, size_t n,
+static size_t lower_bound(const struct sfb_dump_segment *segs, size_t n,
 			  uint8_t proto, uint8_t class, uint16_t first)
 {
-	const struct sfb_rs_segment key = { .proto = proto, .class = class,
+	const struct sfb_dump_segment key = { .proto = proto, .class = class,
 					    .ports = { first, first } };
 	size_t lo = 0, hi = n;
 
@@ -60,8 +60,8 @@ static size_t lower_bound(const struct sfb_rs_segment *segs, size_t n,
 }
 
 /* Segments of one (proto, class) are disjoint: a rule's are consecutive. */
-static void attribute_rule(const struct sfb_rule *r, uint8_t proto,
-			   const struct sfb_rs_segment *segs, size_t n,
+static void attribute_rule(const struct sfb_conf_rule *r, uint8_t proto,
+			   const struct sfb_dump_segment *segs, size_t n,
 			   struct sfb_count *count)
 {
 	for (size_t k = lower_bound(segs, n, proto, r->class, r->ports.first);
@@ -74,8 +74,8 @@ static void attribute_rule(const struct sfb_rule *r, uint8_t proto,
 	}
 }
 
-void sfb_attribute(const struct sfb_rs_role *const *roles, size_t n_roles,
-		   struct sfb_rs_segment *segs, size_t n_segs,
+void sfb_attribute(const struct sfb_dump_role *const *roles, size_t n_roles,
+		   struct sfb_dump_segment *segs, size_t n_segs,
 		   struct sfb_count *const *counts)
 {
 	if (n_segs)
@@ -90,21 +90,21 @@ void sfb_attribute(const struct sfb_rs_role *const *roles, size_t n_roles,
 
 /* A target's roles and their per-rule counts, in the stats' arena. */
 struct target_view {
-	const struct sfb_rs_target *t;
-	const struct sfb_rs_role **roles;	/* NULL where the id is unknown */
+	const struct sfb_dump_target *t;
+	const struct sfb_dump_role **roles;	/* NULL where the id is unknown */
 	struct sfb_count **counts;
 };
 
-static void view_target(const struct sfb_ruleset *rs, struct sfb_stats *st,
-			struct sfb_rs_target *t, struct target_view *v)
+static void view_target(const struct sfb_dump *rs, struct sfb_stats *st,
+			struct sfb_dump_target *t, struct target_view *v)
 {
-	static const struct sfb_rs_role none = { .name = "?" };
+	static const struct sfb_dump_role none = { .name = "?" };
 
 	v->t = t;
 	v->roles = sfb_arena_array(st->arena, t->n_roles, sizeof(*v->roles));
 	v->counts = sfb_arena_array(st->arena, t->n_roles, sizeof(*v->counts));
 	for (size_t i = 0; i < t->n_roles; i++) {
-		v->roles[i] = sfb_ruleset_role(rs, t->roles[i]);
+		v->roles[i] = sfb_dump_role(rs, t->roles[i]);
 		if (!v->roles[i])
 			v->roles[i] = &none;
 		v->counts[i] = sfb_arena_array(st->arena, v->roles[i]->n_rules,
@@ -145,7 +145,7 @@ static void print_text(FILE *f, const struct sfb_stats *st,
 		/* Rules that saw nothing would drown the ones that did. */
 		for (size_t r = 0; r < v->t->n_roles; r++)
 			for (size_t j = 0; j < v->roles[r]->n_rules; j++) {
-				const struct sfb_rule *rule = &v->roles[r]->rules[j];
+				const struct sfb_conf_rule *rule = &v->roles[r]->rules[j];
 
 				if (!v->counts[r][j].packets)
 					continue;
@@ -172,7 +172,7 @@ static void json_rules(FILE *f, const struct target_view *v)
 
 	for (size_t r = 0; r < v->t->n_roles; r++)
 		for (size_t j = 0; j < v->roles[r]->n_rules; j++) {
-			const struct sfb_rule *rule = &v->roles[r]->rules[j];
+			const struct sfb_conf_rule *rule = &v->roles[r]->rules[j];
 
 			fputs(first ? "{\"role\":" : ",{\"role\":", f);
 			first = false;
@@ -224,11 +224,11 @@ static void print_json(FILE *f, const struct sfb_stats *st,
 static int stats(struct sfb_nl *nl, bool json, bool zero)
 {
 	struct target_view *views;
-	struct sfb_ruleset rs;
+	struct sfb_dump rs;
 	struct sfb_stats st;
 	int ret;
 
-	sfb_ruleset_init(&rs);
+	sfb_dump_init(&rs);
 	sfb_stats_init(&st);
 	ret = sfb_fetch(nl, &rs, &st);
 	if (ret == SFBCTL_EXIT_OK) {
@@ -242,7 +242,7 @@ static int stats(struct sfb_nl *nl, bool json, bool zero)
 		ret = sfb_nl_talk(nl, sfb_nl_request(nl, SFB_CMD_ZERO_STATS, 0),
 				  NULL, NULL);
 	sfb_stats_free(&st);
-	sfb_ruleset_free(&rs);
+	sfb_dump_free(&rs);
 	return ret;
 }
 

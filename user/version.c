@@ -20,7 +20,7 @@ static int get_module_info(struct sfb_info *info)
 
 	nl = sfb_nl_connect(SFB_NL_LOADED, &ret);
 	if (nl)
-		ret = sfb_nl_get_info(nl, info);
+		ret = sfb_nl_fetch_info(nl, info);
 	sfb_nl_disconnect(nl);
 	return ret;
 }

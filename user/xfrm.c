@@ -353,7 +353,7 @@ static int add_exempt(const struct sfb_config *cfg,
 		      const struct sfb_ipsec_exempt *e, struct sfb_xfrm_set *set)
 {
 	bool src = e->from || !range_is_any(e->sport);
-	const struct sfb_role *role = src ? e->from : e->to;
+	const struct sfb_conf_role *role = src ? e->from : e->to;
 	struct sfb_range ports = src ? e->sport : e->dport;
 
 	/* nf_sfb refuses a rule with both sides, so the load fails: none. */

@@ -17,7 +17,7 @@
 
 #include "kselftest_harness.h"
 #include "compile.h"
-#include "ruleset.h"
+#include "dump.h"
 
 #define SITE "user/roles/example-site.conf"
 
@@ -36,11 +36,11 @@ static size_t count_cmd(const struct sfb_txn *txn, uint8_t cmd)
 }
 
 /* Decode a whole transaction as show would decode a dump. */
-static void decode(const struct sfb_txn *txn, struct sfb_ruleset *rs)
+static void decode(const struct sfb_txn *txn, struct sfb_dump *rs)
 {
-	sfb_ruleset_init(rs);
+	sfb_dump_init(rs);
 	for (size_t i = 0; i < txn->n; i++)
-		if (sfb_ruleset_feed(txn->msgs[i].nlh, rs) != MNL_CB_OK)
+		if (sfb_dump_feed(txn->msgs[i].nlh, rs) != MNL_CB_OK)
 			abort();
 }
 
@@ -54,8 +54,8 @@ static bool has_attr(const struct nlmsghdr *nlh, uint16_t type)
 	return false;
 }
 
-static const struct sfb_rs_role *role_named(const struct sfb_ruleset *rs,
-					    const char *name)
+static const struct sfb_dump_role *role_named(const struct sfb_dump *rs,
+					      const char *name)
 {
 	for (size_t i = 0; i < rs->n_roles; i++)
 		if (!strcmp(rs->roles[i].name, name))
@@ -63,10 +63,10 @@ static const struct sfb_rs_role *role_named(const struct sfb_ruleset *rs,
 	return NULL;
 }
 
-static bool bound(const struct sfb_ruleset *rs, const char *role,
+static bool bound(const struct sfb_dump *rs, const char *role,
 		  const char *prefix)
 {
-	const struct sfb_rs_role *r = role_named(rs, role);
+	const struct sfb_dump_role *r = role_named(rs, role);
 	char buf[SFB_PREFIX_STRLEN];
 
 	for (size_t i = 0; r && i < rs->n_binds; i++)
@@ -81,7 +81,7 @@ FIXTURE(site) {
 	struct sfb_diag *d;
 	struct sfb_config *cfg;
 	struct sfb_txn txn;
-	struct sfb_ruleset rs;
+	struct sfb_dump rs;
 	unsigned int warnings;
 };
 
@@ -98,7 +98,7 @@ FIXTURE_SETUP(site)
 
 FIXTURE_TEARDOWN(site)
 {
-	sfb_ruleset_free(&self->rs);
+	sfb_dump_free(&self->rs);
 	sfb_txn_free(&self->txn);
 	sfb_config_free(self->cfg);
 	sfb_diag_free(self->d);
@@ -142,8 +142,8 @@ TEST_F(site, roles)
 	EXPECT_EQ(NULL, role_named(&self->rs, "front-end"));
 	EXPECT_EQ(NULL, role_named(&self->rs, "all-servers"));
 	for (size_t i = 0; i < n; i++) {
-		const struct sfb_rs_role *got = role_named(&self->rs, sent[i]);
-		const struct sfb_role *want = sfb_config_role(self->cfg, sent[i]);
+		const struct sfb_dump_role *got = role_named(&self->rs, sent[i]);
+		const struct sfb_conf_role *want = sfb_config_role(self->cfg, sent[i]);
 
 		ASSERT_NE(NULL, got) TH_LOG("role %s not sent", sent[i]);
 		ASSERT_EQ(want, self->txn.roles[got->id]);
@@ -185,7 +185,7 @@ TEST_F(site, binds)
 
 TEST_F(site, exempts)
 {
-	const struct sfb_rs_exempt *clients = NULL, *mediation_in = NULL;
+	const struct sfb_dump_exempt *clients = NULL, *mediation_in = NULL;
 
 	EXPECT_EQ(15u, self->rs.n_exempts);
 	EXPECT_EQ(15u, count_cmd(&self->txn, SFB_CMD_LOAD_EXEMPT));
@@ -196,8 +196,8 @@ TEST_F(site, exempts)
 			mediation_in = &self->rs.exempts[i];
 	}
 	ASSERT_NE(NULL, clients);
-	EXPECT_EQ(SFB_RS_ANY, clients->from);
-	EXPECT_EQ(SFB_RS_ANY, clients->to);
+	EXPECT_EQ(SFB_DUMP_ANY_ROLE, clients->from);
+	EXPECT_EQ(SFB_DUMP_ANY_ROLE, clients->to);
 	EXPECT_EQ(SFB_PROTO_UDP, clients->protos);
 	/* The site's override of client-media, not the catalogue's range. */
 	EXPECT_EQ(50000, clients->sport.first);
@@ -206,7 +206,7 @@ TEST_F(site, exempts)
 	EXPECT_EQ(65535, clients->dport.last);
 	ASSERT_NE(NULL, mediation_in);
 	EXPECT_EQ(role_named(&self->rs, "mediation")->id, mediation_in->to);
-	EXPECT_EQ(SFB_RS_ANY, mediation_in->from);
+	EXPECT_EQ(SFB_DUMP_ANY_ROLE, mediation_in->from);
 }
 
 /* Which line a kernel error about a message would be shown at. */
@@ -237,12 +237,12 @@ TEST_F(site, seq_to_location)
 	EXPECT_EQ(NULL, sfb_txn_find(&self->txn, 999));
 }
 
-static char *print_conf(const struct sfb_ruleset *rs, size_t *len)
+static char *print_conf(const struct sfb_dump *rs, size_t *len)
 {
 	char *text = NULL;
 	FILE *f = open_memstream(&text, len);
 
-	sfb_ruleset_print_conf(rs, f);
+	sfb_dump_print_conf(rs, f);
 	fclose(f);
 	return text;
 }
@@ -251,7 +251,7 @@ static char *print_conf(const struct sfb_ruleset *rs, size_t *len)
 TEST_F(site, show_round_trip)
 {
 	struct sfb_txn again = { 0 };
-	struct sfb_ruleset rs2;
+	struct sfb_dump rs2;
 	struct sfb_config *cfg2;
 	struct sfb_diag *d2 = sfb_diag_new();
 	size_t len1, len2;
@@ -269,7 +269,7 @@ TEST_F(site, show_round_trip)
 	EXPECT_EQ(self->rs.n_binds, rs2.n_binds);
 	free(text1);
 	free(text2);
-	sfb_ruleset_free(&rs2);
+	sfb_dump_free(&rs2);
 	sfb_txn_free(&again);
 	sfb_config_free(cfg2);
 	sfb_diag_free(d2);
@@ -326,11 +326,11 @@ TEST(interface_only_bind)
 TEST(big_role_splits)
 {
 	enum { N = 65535 };
-	struct sfb_rule *rules = calloc(N, sizeof(*rules));
+	struct sfb_conf_rule *rules = calloc(N, sizeof(*rules));
 	char (*names)[8] = calloc(N, sizeof(*names));
 	struct sfb_prefix prefix = { .family = AF_INET, .addr = { 192, 0, 2, 1 },
 				     .len = 32 };
-	struct sfb_role role = { .name = "big", .description = "65535 ports",
+	struct sfb_conf_role role = { .name = "big", .description = "65535 ports",
 				 .loc = { .file = "big.conf", .line = 1, .col = 1 } };
 	struct sfb_binding bind = { .role = &role, .prefixes = &prefix,
 				    .n_prefixes = 1 };
@@ -338,12 +338,12 @@ TEST(big_role_splits)
 				  .bindings = &bind, .n_bindings = 1 };
 	struct sfb_diag *d = sfb_diag_new();
 	struct sfb_txn txn = { 0 };
-	struct sfb_ruleset rs;
+	struct sfb_dump rs;
 	size_t n_role_msgs;
 
 	for (int i = 0; i < N; i++) {
 		snprintf(names[i], sizeof(names[i]), "p%d", i + 1);
-		rules[i] = (struct sfb_rule){ .name = names[i],
+		rules[i] = (struct sfb_conf_rule){ .name = names[i],
 			.class = SFB_CLASS_SERVICE, .protos = SFB_PROTO_TCP,
 			.ports = { i + 1, i + 1 }, .transport = "tcp", .note = "" };
 	}
@@ -370,7 +370,7 @@ TEST(big_role_splits)
 		ASSERT_EQ(i + 1, rs.roles[0].rules[i].ports.first);
 		ASSERT_STREQ(names[i], rs.roles[0].rules[i].name);
 	}
-	sfb_ruleset_free(&rs);
+	sfb_dump_free(&rs);
 	sfb_txn_free(&txn);
 	sfb_diag_free(d);
 	free(names);
@@ -384,20 +384,20 @@ TEST(big_role_splits)
 
 TEST(attribution)
 {
-	struct sfb_rule a_rules[] = {
+	struct sfb_conf_rule a_rules[] = {
 		RULE("r1", SFB_CLASS_SERVICE, SFB_PROTO_TCP, 5060, 5061),
 		RULE("r2", SFB_CLASS_SERVICE, SFB_PROTO_ALL, 5061, 5061),
 		RULE("r3", SFB_CLASS_MEDIA, SFB_PROTO_UDP, 50000, 50039),
 	};
-	struct sfb_rule b_rules[] = {
+	struct sfb_conf_rule b_rules[] = {
 		RULE("r4", SFB_CLASS_SERVICE, SFB_PROTO_TCP, 5061, 5070),
 		RULE("r5", SFB_CLASS_SERVICE, SFB_PROTO_UDP, 5060, 5060),
 	};
-	struct sfb_rs_role a = { .name = "a", .rules = a_rules, .n_rules = 3 };
-	struct sfb_rs_role b = { .name = "b", .rules = b_rules, .n_rules = 2 };
-	const struct sfb_rs_role *roles[] = { &a, &b };
+	struct sfb_dump_role a = { .name = "a", .rules = a_rules, .n_rules = 3 };
+	struct sfb_dump_role b = { .name = "b", .rules = b_rules, .n_rules = 2 };
+	const struct sfb_dump_role *roles[] = { &a, &b };
 	/* Unsorted, as a dump may order them. */
-	struct sfb_rs_segment segs[] = {
+	struct sfb_dump_segment segs[] = {
 		SEG(SFB_PROTO_UDP, SFB_CLASS_MEDIA, 50000, 50039, 16),
 		SEG(SFB_PROTO_TCP, SFB_CLASS_SERVICE, 5062, 5070, 4),
 		SEG(SFB_PROTO_TCP, SFB_CLASS_MEDIA, 50000, 50039, 32),

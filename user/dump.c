@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 
 #include "arena.h"
-#include "ruleset.h"
+#include "dump.h"
 #include "sfbctl.h"
 
 /* Enough for the widest attribute set. */
@@ -106,20 +106,20 @@ static int malformed(void)
 	return MNL_CB_ERROR;
 }
 
-void sfb_ruleset_init(struct sfb_ruleset *rs)
+void sfb_dump_init(struct sfb_dump *rs)
 {
 	memset(rs, 0, sizeof(*rs));
 	rs->arena = sfb_arena_new();
 }
 
-void sfb_ruleset_free(struct sfb_ruleset *rs)
+void sfb_dump_free(struct sfb_dump *rs)
 {
 	sfb_arena_free(rs->arena);
 	memset(rs, 0, sizeof(*rs));
 }
 
-const struct sfb_rs_role *sfb_ruleset_role(const struct sfb_ruleset *rs,
-					   uint32_t id)
+const struct sfb_dump_role *sfb_dump_role(const struct sfb_dump *rs,
+					  uint32_t id)
 {
 	for (size_t i = 0; i < rs->n_roles; i++)
 		if (rs->roles[i].id == id)
@@ -127,10 +127,10 @@ const struct sfb_rs_role *sfb_ruleset_role(const struct sfb_ruleset *rs,
 	return NULL;
 }
 
-const char *sfb_ruleset_role_name(const struct sfb_ruleset *rs, uint32_t id,
-				  char *buf, size_t size)
+const char *sfb_dump_role_name(const struct sfb_dump *rs, uint32_t id,
+			       char *buf, size_t size)
 {
-	const struct sfb_rs_role *role = sfb_ruleset_role(rs, id);
+	const struct sfb_dump_role *role = sfb_dump_role(rs, id);
 
 	if (role)
 		return role->name;
@@ -138,7 +138,7 @@ const char *sfb_ruleset_role_name(const struct sfb_ruleset *rs, uint32_t id,
 	return buf;
 }
 
-static bool feed_policy(struct sfb_ruleset *rs, const struct nlattr *nest)
+static bool feed_policy(struct sfb_dump *rs, const struct nlattr *nest)
 {
 	static const uint16_t marks[SFB_CLASS_COUNT] = {
 		[SFB_CLASS_SERVICE] = SFB_POLICY_A_MARK_SERVICE,
@@ -157,10 +157,10 @@ static bool feed_policy(struct sfb_ruleset *rs, const struct nlattr *nest)
 	return true;
 }
 
-static bool feed_rule(struct sfb_ruleset *rs, struct sfb_rs_role *role,
+static bool feed_rule(struct sfb_dump *rs, struct sfb_dump_role *role,
 		      const struct nlattr *nest)
 {
-	struct sfb_rule *r;
+	struct sfb_conf_rule *r;
 	uint8_t class;
 	struct tb tb;
 
@@ -184,9 +184,9 @@ static bool feed_rule(struct sfb_ruleset *rs, struct sfb_rs_role *role,
 	return true;
 }
 
-static bool feed_role(struct sfb_ruleset *rs, const struct nlattr *nest)
+static bool feed_role(struct sfb_dump *rs, const struct nlattr *nest)
 {
-	struct sfb_rs_role *role;
+	struct sfb_dump_role *role;
 	const struct nlattr *pos;
 	const char *name;
 	uint32_t id;
@@ -196,12 +196,12 @@ static bool feed_role(struct sfb_ruleset *rs, const struct nlattr *nest)
 	if (!get_u32(tb.a[SFB_ROLE_A_ID], &id) ||
 	    !get_str(rs->arena, tb.a[SFB_ROLE_A_NAME], &name))
 		return false;
-	role = (struct sfb_rs_role *)sfb_ruleset_role(rs, id);
+	role = (struct sfb_dump_role *)sfb_dump_role(rs, id);
 	if (!role) {
 		rs->roles = sfb_arena_grow(rs->arena, rs->roles, rs->n_roles,
 					   &rs->cap_roles, sizeof(*rs->roles));
 		role = &rs->roles[rs->n_roles++];
-		*role = (struct sfb_rs_role){ .id = id, .name = name,
+		*role = (struct sfb_dump_role){ .id = id, .name = name,
 					      .description = "" };
 	}
 	if (tb.a[SFB_ROLE_A_DESCRIPTION] &&
@@ -216,9 +216,9 @@ static bool feed_role(struct sfb_ruleset *rs, const struct nlattr *nest)
 	return true;
 }
 
-static bool feed_bind(struct sfb_ruleset *rs, const struct nlattr *nest)
+static bool feed_bind(struct sfb_dump *rs, const struct nlattr *nest)
 {
-	struct sfb_rs_bind *b;
+	struct sfb_dump_bind *b;
 	uint16_t len;
 	struct tb tb;
 
@@ -241,9 +241,9 @@ static bool feed_bind(struct sfb_ruleset *rs, const struct nlattr *nest)
 	return true;
 }
 
-static bool feed_exempt(struct sfb_ruleset *rs, const struct nlattr *nest)
+static bool feed_exempt(struct sfb_dump *rs, const struct nlattr *nest)
 {
-	struct sfb_rs_exempt *e;
+	struct sfb_dump_exempt *e;
 	struct tb tb;
 
 	parse_nest(nest, SFB_EXEMPT_A_MAX, &tb);
@@ -251,7 +251,7 @@ static bool feed_exempt(struct sfb_ruleset *rs, const struct nlattr *nest)
 				     &rs->cap_exempts, sizeof(*rs->exempts));
 	e = &rs->exempts[rs->n_exempts];
 	memset(e, 0, sizeof(*e));
-	e->from = e->to = SFB_RS_ANY;
+	e->from = e->to = SFB_DUMP_ANY_ROLE;
 	if (!get_str(rs->arena, tb.a[SFB_EXEMPT_A_NAME], &e->name) ||
 	    (tb.a[SFB_EXEMPT_A_FROM_ROLE] &&
 	     !get_u32(tb.a[SFB_EXEMPT_A_FROM_ROLE], &e->from)) ||
@@ -268,9 +268,9 @@ static bool feed_exempt(struct sfb_ruleset *rs, const struct nlattr *nest)
 }
 
 /* Each item of a list nest through @feed. */
-static bool feed_list(struct sfb_ruleset *rs, const struct nlattr *list,
+static bool feed_list(struct sfb_dump *rs, const struct nlattr *list,
 		      uint16_t type,
-		      bool (*feed)(struct sfb_ruleset *, const struct nlattr *))
+		      bool (*feed)(struct sfb_dump *, const struct nlattr *))
 {
 	const struct nlattr *pos;
 
@@ -280,9 +280,9 @@ static bool feed_list(struct sfb_ruleset *rs, const struct nlattr *list,
 	return true;
 }
 
-int sfb_ruleset_feed(const struct nlmsghdr *nlh, void *data)
+int sfb_dump_feed(const struct nlmsghdr *nlh, void *data)
 {
-	struct sfb_ruleset *rs = data;
+	struct sfb_dump *rs = data;
 	struct tb tb;
 
 	parse_msg(nlh, &tb);
@@ -311,8 +311,8 @@ void sfb_stats_free(struct sfb_stats *st)
 	memset(st, 0, sizeof(*st));
 }
 
-const struct sfb_rs_target *sfb_stats_target(const struct sfb_stats *st,
-					     uint32_t id)
+const struct sfb_dump_target *sfb_stats_target(const struct sfb_stats *st,
+					       uint32_t id)
 {
 	for (size_t i = 0; i < st->n_targets; i++)
 		if (st->targets[i].id == id)
@@ -343,10 +343,10 @@ static bool feed_counters(const struct nlattr *list, struct sfb_count *counters)
 	return true;
 }
 
-static bool feed_segment(struct sfb_stats *st, struct sfb_rs_target *t,
+static bool feed_segment(struct sfb_stats *st, struct sfb_dump_target *t,
 			 const struct nlattr *nest)
 {
-	struct sfb_rs_segment *s;
+	struct sfb_dump_segment *s;
 	struct tb tb;
 
 	parse_nest(nest, SFB_SEGMENT_A_MAX, &tb);
@@ -370,7 +370,7 @@ static bool feed_segment(struct sfb_stats *st, struct sfb_rs_target *t,
  */
 static bool feed_target(struct sfb_stats *st, const struct nlattr *nest)
 {
-	struct sfb_rs_target *t;
+	struct sfb_dump_target *t;
 	const struct nlattr *pos;
 	uint32_t *roles, id;
 	struct tb tb;
@@ -379,7 +379,7 @@ static bool feed_target(struct sfb_stats *st, const struct nlattr *nest)
 	parse_nest(nest, SFB_TARGET_A_MAX, &tb);
 	if (!get_u32(tb.a[SFB_TARGET_A_ID], &id))
 		return false;
-	t = (struct sfb_rs_target *)sfb_stats_target(st, id);
+	t = (struct sfb_dump_target *)sfb_stats_target(st, id);
 	if (!t) {
 		if (!tb.a[SFB_TARGET_A_ROLES])
 			return false;
@@ -428,14 +428,14 @@ int sfb_stats_feed(const struct nlmsghdr *nlh, void *data)
 /* A commit between the dumps, or during one, means asking again. */
 #define FETCH_TRIES 10
 
-int sfb_fetch(struct sfb_nl *nl, struct sfb_ruleset *rs, struct sfb_stats *st)
+int sfb_fetch(struct sfb_nl *nl, struct sfb_dump *rs, struct sfb_stats *st)
 {
 	for (int i = 0; i < FETCH_TRIES; i++) {
 		int ret;
 
-		sfb_ruleset_free(rs);
-		sfb_ruleset_init(rs);
-		ret = sfb_nl_dump(nl, SFB_CMD_GET_RULESET, sfb_ruleset_feed, rs);
+		sfb_dump_free(rs);
+		sfb_dump_init(rs);
+		ret = sfb_nl_dump(nl, SFB_CMD_GET_RULESET, sfb_dump_feed, rs);
 		if (ret == SFB_NL_DUMP_INTR)
 			continue;
 		if (ret != SFBCTL_EXIT_OK || !st)

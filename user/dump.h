@@ -10,8 +10,8 @@
  * same id; they add up.
  * Everything lives in the ruleset's arena.
  */
-#ifndef SFB_RULESET_H
-#define SFB_RULESET_H
+#ifndef SFB_DUMP_H
+#define SFB_DUMP_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -19,24 +19,24 @@
 #include "config.h"
 #include "netlink.h"
 
-#define SFB_RS_ANY UINT32_MAX	/* an exempt's role: any */
+#define SFB_DUMP_ANY_ROLE UINT32_MAX	/* an exempt's role: any */
 
-struct sfb_rs_role {
+struct sfb_dump_role {
 	uint32_t id;
 	const char *name;
 	const char *description;	/* "" if none */
-	struct sfb_rule *rules;	/* name, class, protos, ports, transport */
+	struct sfb_conf_rule *rules;	/* name, class, protos, ports, transport */
 	size_t n_rules, cap_rules;
 };
 
-struct sfb_rs_bind {
+struct sfb_dump_bind {
 	uint32_t role;
 	struct sfb_prefix prefix;
 };
 
-struct sfb_rs_exempt {
+struct sfb_dump_exempt {
 	const char *name;
-	uint32_t from, to;	/* role ids, or SFB_RS_ANY */
+	uint32_t from, to;	/* role ids, or SFB_DUMP_ANY_ROLE */
 	uint8_t protos;
 	struct sfb_range sport, dport;
 };
@@ -45,32 +45,32 @@ struct sfb_count {
 	uint64_t packets, bytes;
 };
 
-struct sfb_rs_segment {
+struct sfb_dump_segment {
 	uint8_t proto;		/* one SFB_PROTO_* bit */
 	uint8_t class;		/* enum sfb_class */
 	struct sfb_range ports;
 	struct sfb_count count;
 };
 
-struct sfb_rs_target {
+struct sfb_dump_target {
 	uint32_t id;
 	const uint32_t *roles;
 	size_t n_roles;
 	struct sfb_count counters[SFB_CNT_MAX + 1];
-	struct sfb_rs_segment *segs;
+	struct sfb_dump_segment *segs;
 	size_t n_segs, cap_segs;
 };
 
-struct sfb_ruleset {
+struct sfb_dump {
 	bool loaded;		/* a policy was seen: there is a ruleset */
 	uint64_t generation;
 	uint8_t mode;
 	uint32_t mark[SFB_CLASS_COUNT];
-	struct sfb_rs_role *roles;	/* in the order they came */
+	struct sfb_dump_role *roles;	/* in the order they came */
 	size_t n_roles, cap_roles;
-	struct sfb_rs_bind *binds;
+	struct sfb_dump_bind *binds;
 	size_t n_binds, cap_binds;
-	struct sfb_rs_exempt *exempts;
+	struct sfb_dump_exempt *exempts;
 	size_t n_exempts, cap_exempts;
 	struct sfb_arena *arena;
 };
@@ -78,37 +78,37 @@ struct sfb_ruleset {
 struct sfb_stats {
 	uint64_t generation;
 	struct sfb_count counters[SFB_CNT_MAX + 1];	/* namespace: no target */
-	struct sfb_rs_target *targets;
+	struct sfb_dump_target *targets;
 	size_t n_targets, cap_targets;
 	struct sfb_arena *arena;
 };
 
-void sfb_ruleset_init(struct sfb_ruleset *rs);
-void sfb_ruleset_free(struct sfb_ruleset *rs);
+void sfb_dump_init(struct sfb_dump *rs);
+void sfb_dump_free(struct sfb_dump *rs);
 /* mnl_cb_t: decode one GET_RULESET or LOAD_* message into @data. */
-int sfb_ruleset_feed(const struct nlmsghdr *nlh, void *data);
-const struct sfb_rs_role *sfb_ruleset_role(const struct sfb_ruleset *rs,
-					   uint32_t id);
+int sfb_dump_feed(const struct nlmsghdr *nlh, void *data);
+const struct sfb_dump_role *sfb_dump_role(const struct sfb_dump *rs,
+					  uint32_t id);
 
 void sfb_stats_init(struct sfb_stats *st);
 void sfb_stats_free(struct sfb_stats *st);
 /* mnl_cb_t: decode one GET_STATS message into @data. */
 int sfb_stats_feed(const struct nlmsghdr *nlh, void *data);
-const struct sfb_rs_target *sfb_stats_target(const struct sfb_stats *st,
-					     uint32_t id);
+const struct sfb_dump_target *sfb_stats_target(const struct sfb_stats *st,
+					       uint32_t id);
 
 /*
  * Dump the ruleset and, if @st is not NULL, the counters, both of one
  * generation (retried while a commit interrupts). An sfbctl exit code.
  */
-int sfb_fetch(struct sfb_nl *nl, struct sfb_ruleset *rs, struct sfb_stats *st);
+int sfb_fetch(struct sfb_nl *nl, struct sfb_dump *rs, struct sfb_stats *st);
 
 /* Role @id's name; a made-up one for an id the ruleset lacks. */
-const char *sfb_ruleset_role_name(const struct sfb_ruleset *rs, uint32_t id,
-				  char *buf, size_t size);
+const char *sfb_dump_role_name(const struct sfb_dump *rs, uint32_t id,
+			       char *buf, size_t size);
 
 /* The ruleset as sfb.conf(5) text that sfbctl check accepts (show.c). */
-void sfb_ruleset_print_conf(const struct sfb_ruleset *rs, FILE *f);
+void sfb_dump_print_conf(const struct sfb_dump *rs, FILE *f);
 /* ["tcp","udp"] (show.c) */
 void sfb_json_protos(FILE *f, uint8_t protos);
 
@@ -118,8 +118,8 @@ void sfb_json_protos(FILE *f, uint8_t protos);
  * segment's and whose ports contain the segment's; counts[i] has an entry
  * per rule of roles[i], zeroed by the caller. Sorts @segs.
  */
-void sfb_attribute(const struct sfb_rs_role *const *roles, size_t n_roles,
-		   struct sfb_rs_segment *segs, size_t n_segs,
+void sfb_attribute(const struct sfb_dump_role *const *roles, size_t n_roles,
+		   struct sfb_dump_segment *segs, size_t n_segs,
 		   struct sfb_count *const *counts);
 
 #endif

@@ -60,7 +60,7 @@ static int sfb_put_limits(struct sk_buff *skb)
 
 	if (!nest ||
 	    nla_put_u32(skb, SFB_LIMIT_A_ROLES, SFB_MAX_ROLES) ||
-	    nla_put_u32(skb, SFB_LIMIT_A_SERVICES, SFB_MAX_SERVICES) ||
+	    nla_put_u32(skb, SFB_LIMIT_A_SERVICES, SFB_MAX_RULES) ||
 	    nla_put_u32(skb, SFB_LIMIT_A_BINDINGS, SFB_MAX_BINDINGS) ||
 	    nla_put_u32(skb, SFB_LIMIT_A_EXEMPTIONS, SFB_MAX_EXEMPTIONS) ||
 	    nla_put_u64_64bit(skb, SFB_LIMIT_A_MEMORY, SFB_MAX_MEMORY,

@@ -346,9 +346,9 @@ static int sfb_add_rule(struct sfb_ruleset *rs, u32 id,
 				    "port range first > last");
 		return -EINVAL;
 	}
-	if (rs->nrules >= SFB_MAX_SERVICES) {
+	if (rs->nrules >= SFB_MAX_RULES) {
 		NL_SET_ERR_MSG_ATTR(extack, nest, "rule limit reached ("
-				    __stringify(SFB_MAX_SERVICES) ")");
+				    __stringify(SFB_MAX_RULES) ")");
 		return -ENOSPC;
 	}
 	return sfb_mem_error(extack, nest, sfb_ruleset_add_rule(rs, id, &rule));

@@ -17,7 +17,8 @@ struct sfb_ruleset;
  * sfbctl(8). They bound the memory a user namespace root can pin.
  */
 #define SFB_MAX_ROLES		64
-#define SFB_MAX_SERVICES	4096
+/* port rules of both classes, over all roles (SFB_LIMIT_A_SERVICES) */
+#define SFB_MAX_RULES		4096
 #define SFB_MAX_BINDINGS	4096
 #define SFB_MAX_EXEMPTIONS	256
 #define SFB_MAX_MEMORY		(64ULL << 20)

@@ -52,7 +52,6 @@
 #include "sfb_nl_util.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#define MIN(a, b)	((a) < (b) ? (a) : (b))
 
 #define NSOCKS		4	/* socks[OWNER] sends the transactions */
 #define OWNER		0
@@ -92,6 +91,12 @@ static uint32_t between(uint32_t lo, uint32_t hi)
 static bool one_in(uint32_t n)
 {
 	return below(n) == 0;
+}
+
+/* A function, not a macro: arguments may draw random numbers. */
+static uint32_t min_u32(uint32_t a, uint32_t b)
+{
+	return a < b ? a : b;
 }
 
 static void fill(void *p, size_t len)
@@ -510,12 +515,12 @@ static uint16_t bad_length(enum kind k)
  */
 static unsigned int deep_levels(const struct gen *g)
 {
-	uint32_t used = MIN(g->clean_len + 4096, NEST_MAX);
+	uint32_t used = min_u32(g->clean_len + 4096, NEST_MAX);
 	unsigned int levels;
 
 	levels = one_in(8) ? between(2, 16000) : one_in(2) ? between(2, 64) :
 							      between(65, 2000);
-	return MIN(levels, (NEST_MAX - used) / NLA_HDRLEN) ?: 1;
+	return min_u32(levels, (NEST_MAX - used) / NLA_HDRLEN) ?: 1;
 }
 
 /* @levels nests, each in the one before, the outer one of @type. */
@@ -670,7 +675,8 @@ static void nest_start(struct gen *g, uint16_t type, enum ctr ctr, bool req)
 			f[n++] = F_EMPTY_NEST;
 		if (ctr_semantic & 1u << ctr)
 			f[n++] = F_SEMANTIC;
-		fault = g->fault = f[below(n)];
+		g->fault = f[below(n)];
+		fault = g->fault;
 		if (fault == F_UNKNOWN)
 			type = unknown_type(known_types(g));
 	}
@@ -750,7 +756,7 @@ static uint64_t role_pool(void)
 	uint64_t pool = 0;
 
 	while (n--)
-		pool |= 1ULL << below(MIN(lim.roles, 64));
+		pool |= 1ULL << below(min_u32(lim.roles, 64));
 	return pool;
 }
 
@@ -854,8 +860,8 @@ static void put_role(struct gen *g, const struct txn *t)
 	uint32_t id = any_of(t->pool), n, nests, k, i;
 	char name[SFB_TEXT_MAX];
 
-	n = MIN(t->huge ? between(300, 900) : below(7),
-		room(lim.services, t->rules));
+	n = min_u32(t->huge ? between(300, 900) : below(7),
+		    room(lim.services, t->rules));
 	nests = n ? 1 + (t->huge ? below(3) : one_in(4)) : one_in(4);
 	nest_start(g, SFB_A_ROLE, CT_ROLE, true);
 	put_int(g, SFB_ROLE_A_ID, K_U32, id, true, VK_ROLE);
@@ -912,8 +918,8 @@ static void put_binds(struct gen *g, const struct txn *t)
 	uint64_t roles = t->sent ?: t->pool;
 	uint32_t role = any_of(roles), n, nests, k, i;
 
-	n = MIN(t->huge ? between(500, 3000) : between(1, 6),
-		room(lim.bindings, t->binds));
+	n = min_u32(t->huge ? between(500, 3000) : between(1, 6),
+		    room(lim.bindings, t->binds));
 	/* A huge one names a single role: one target, however many. */
 	nests = t->huge && n > 1000 ? (n + 999) / 1000 : 1u + one_in(6);
 	for (k = 0; k < nests; k++) {
@@ -975,8 +981,8 @@ static void put_exempts(struct gen *g, const struct txn *t)
 {
 	uint32_t n, nests, k, i;
 
-	n = MIN(t->huge ? between(50, 200) : between(1, 3),
-		room(lim.exemptions, t->exempts));
+	n = min_u32(t->huge ? between(50, 200) : between(1, 3),
+		    room(lim.exemptions, t->exempts));
 	nests = 1u + one_in(6);
 	for (k = 0; k < nests; k++) {
 		nest_start(g, SFB_A_EXEMPTS, CT_EXEMPTS, nests == 1);
@@ -1000,7 +1006,8 @@ static void put_match(struct gen *g)
 		static const uint8_t d4[] = { 192, 0, 2, 10 };
 
 		memcpy(d, d4, sizeof(d4));
-		len = dlen = 4;
+		len = 4;
+		dlen = 4;
 	}
 	nest_start(g, SFB_A_MATCH, CT_MATCH, true);
 	if (semantic(g)) {
@@ -1194,7 +1201,7 @@ static void answered(int sock, struct pending *p, int err, const char *msg)
 		fail("%s: answered with error %d", what, err);
 	if (err < 0) {
 		st[p->cat].refused++;
-		errnos[MIN(-err, (int)ARRAY_SIZE(errnos) - 1)]++;
+		errnos[min_u32(-err, ARRAY_SIZE(errnos) - 1)]++;
 	} else {
 		st[p->cat].accepted++;
 		accepted[naccepted].no = p->no;
@@ -1237,8 +1244,8 @@ static void answer(int sock, const struct nlmsghdr *nlh)
 		return;
 	}
 	if (nlh->nlmsg_type != family)
-		fail("%s: an answer of type %u", describe(p->no, p->cat, p->cmd,
-							 sock, p->seq),
+		fail("%s: an answer of type %u",
+		     describe(p->no, p->cat, p->cmd, sock, p->seq),
 		     nlh->nlmsg_type);
 	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), generation_attr,
 			   &gen) < 0)
@@ -1286,8 +1293,8 @@ static void __attribute__((noreturn)) unanswered(void)
 			struct pending *p = &socks[s].ring[i];
 
 			if (p->used && p->expect != E_SILENCE)
-				printf("no answer: %s\n", describe(p->no,
-					p->cat, p->cmd, s, p->seq));
+				printf("no answer: %s\n",
+				       describe(p->no, p->cat, p->cmd, s, p->seq));
 		}
 	fail("messages unanswered after %u s", timeout);
 }
@@ -1886,6 +1893,9 @@ static int run_sfbctl(const char *what, const char *file, int fd)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* On a line of its own: too long for one with the call */
+#define SHOW_DIFFERS "%s, sfbctl show differs from the load of %s at line %d (without the generation line)"
+
 static void check_show(const char *when)
 {
 	FILE *f = tmpfile();
@@ -1902,9 +1912,7 @@ static void check_show(const char *when)
 	for (a = show, b = sites[cur].show; *a && *a == *b; a++, b++)
 		line += *a == '\n';
 	if (*a || *b)
-		fail("%s, sfbctl show differs from the load of %s at line %d "
-		     "(without the generation line)", when, sites[cur].conf,
-		     line);
+		fail(SHOW_DIFFERS, when, sites[cur].conf, line);
 	free(show);
 }
 
@@ -1931,8 +1939,8 @@ static void check_rulesets(void)
 		if (in.rulesets == 1)
 			return;
 		if (now() > deadline)
-			fail("%u rulesets alive after message %u, only the "
-			     "loaded one should be", in.rulesets, nsent);
+			fail("%u rulesets alive after message %u, only the loaded one should be",
+			     in.rulesets, nsent);
 		usleep(20000);
 	}
 }
@@ -1973,10 +1981,10 @@ static void report(double secs)
 	unsigned long sent = 0, refused = 0, accepted = 0;
 	unsigned int c, e;
 
-	printf("%u messages in %.1f s (%.0f/s), %lu datagrams, %lu batches, "
-	       "%lu huge (%u bytes or more, largest %u), deepest nest %u\n",
-	       nsent, secs, nsent / secs, datagrams, batches, huge, HUGE,
-	       largest, deepest);
+	fprintf(stdout,
+		"%u messages in %.1f s (%.0f/s), %lu datagrams, %lu batches, %lu huge (%u bytes or more, largest %u), deepest nest %u\n",
+		nsent, secs, nsent / secs, datagrams, batches, huge, HUGE,
+		largest, deepest);
 	printf("%-42s %8s %8s %8s %8s\n", "category", "sent", "refused",
 	       "accepted", "dropped");
 	for (c = 0; c < NCAT; c++) {
@@ -2008,8 +2016,8 @@ static void report(double secs)
 
 static void __attribute__((noreturn)) usage(void)
 {
-	fprintf(stderr, "usage: sfb_nlfuzz [-n COUNT] [-s SEED] [-l EVERY] "
-		"[-t SECONDS] [-v] [-c SFBCTL SITE.conf SITE.show...]\n");
+	fprintf(stderr,
+		"usage: sfb_nlfuzz [-n COUNT] [-s SEED] [-l EVERY] [-t SECONDS] [-v] [-c SFBCTL SITE.conf SITE.show...]\n");
 	exit(2);
 }
 
@@ -2045,10 +2053,9 @@ int main(int argc, char *argv[])
 			usage();
 		}
 	}
-	if ((argc - optind) % 2 || !sfbctl != (optind == argc) || !every ||
-	    !timeout)
-		usage();
 	nsites = (argc - optind) / 2;
+	if ((argc - optind) % 2 || !sfbctl != !nsites || !every || !timeout)
+		usage();
 	sites = calloc(nsites ?: 1, sizeof(*sites));
 	for (i = 0; i < (int)nsites; i++) {
 		sites[i].conf = argv[optind + 2 * i];
@@ -2086,11 +2093,10 @@ int main(int argc, char *argv[])
 			next += every;
 		}
 	}
-	if (nsites) {
+	if (nsites)
 		check_round();
-	} else {
+	else
 		quiesce();
-	}
 	/* Nothing may come late: answer() fails on any answer now. */
 	usleep(100000);
 	for (i = 0; i < NSOCKS; i++)

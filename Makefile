@@ -10,7 +10,7 @@
 #   make debug-kernel the debug kernel (KASAN, lockdep, kmemleak), cached
 #   make valgrind     sfbctl's unit tests again, under valgrind memcheck
 #   make demo         the main job in a VM (VM_KERNEL=6.1, 6.12 or debug)
-#   make style        checkpatch on kernel/, core/ and include/
+#   make style        checkpatch on the kernel side, and on user/ and tests
 #   make install      sfbctl, the catalogue, man pages, completion, the unit
 #                     and the module (DESTDIR, PREFIX); make uninstall
 #   make dkms-install the module's source for DKMS; make deb: the packages
@@ -254,8 +254,10 @@ demo: user $(SELFTEST_BINS) module-$(VM_KERNEL)
 	tools/vm-run --kernel $(VM_KERNEL) --timeout 600 -- tools/demo
 
 # checkpatch of both kernels the module builds for: 6.12's knows newer
-# rules, 6.1's is the one its maintainers apply. The unit test that make
-# check runs is the one place that names the files.
+# rules, 6.1's is the one its maintainers apply. The kernel side with every
+# check, the userspace C (user/, the tests' and tools' programs) without
+# the kernel-only ones. The unit test that make check runs is the one place
+# that names the files and those checks.
 style: $(CHECKPATCH) $(CHECKPATCH_6.12)
 	SFB_CACHE=$(SFB_CACHE) tests/unit/checkpatch_test.sh
 

@@ -15,7 +15,8 @@
 struct block {
 	struct block *next;
 	size_t used, size;
-	_Alignas(ALIGN) unsigned char data[];
+
+	unsigned char _Alignas(ALIGN) data[];
 };
 
 struct sfb_arena {

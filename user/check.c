@@ -68,10 +68,10 @@ int cmd_check(int argc, char *argv[])
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
 			json = true;
-		else if (argv[i][0] == '-' || file)
-			return usage_error(argv[0]);
-		else
+		else if (argv[i][0] != '-' && !file)
 			file = argv[i];
+		else
+			return usage_error(argv[0]);
 	}
 	if (!file)
 		return usage_error(argv[0]);

@@ -107,23 +107,21 @@ static void put_item(struct compiler *c, struct list_msg *lm,
 	put(c->nlh, item, arg);	/* an item always fits an empty message */
 }
 
-#define MAX SFB_TXN_MSG_MAX
-
 static bool put_rule(struct nlmsghdr *nlh, const void *item, uint32_t unused)
 {
 	const struct sfb_conf_rule *r = item;
-	struct nlattr *nest = mnl_attr_nest_start_check(nlh, MAX, SFB_RULES_A_RULE);
+	struct nlattr *nest = mnl_attr_nest_start_check(nlh, SFB_TXN_MSG_MAX, SFB_RULES_A_RULE);
 
 	(void)unused;
 	if (!nest)
 		return false;
-	if (!mnl_attr_put_strz_check(nlh, MAX, SFB_RULE_A_NAME, r->name) ||
-	    !mnl_attr_put_u8_check(nlh, MAX, SFB_RULE_A_CLASS, r->class) ||
-	    !mnl_attr_put_u8_check(nlh, MAX, SFB_RULE_A_PROTOS, r->protos) ||
-	    !mnl_attr_put_u16_check(nlh, MAX, SFB_RULE_A_PORT_FIRST, r->ports.first) ||
-	    !mnl_attr_put_u16_check(nlh, MAX, SFB_RULE_A_PORT_LAST, r->ports.last) ||
+	if (!mnl_attr_put_strz_check(nlh, SFB_TXN_MSG_MAX, SFB_RULE_A_NAME, r->name) ||
+	    !mnl_attr_put_u8_check(nlh, SFB_TXN_MSG_MAX, SFB_RULE_A_CLASS, r->class) ||
+	    !mnl_attr_put_u8_check(nlh, SFB_TXN_MSG_MAX, SFB_RULE_A_PROTOS, r->protos) ||
+	    !mnl_attr_put_u16_check(nlh, SFB_TXN_MSG_MAX, SFB_RULE_A_PORT_FIRST, r->ports.first) ||
+	    !mnl_attr_put_u16_check(nlh, SFB_TXN_MSG_MAX, SFB_RULE_A_PORT_LAST, r->ports.last) ||
 	    (r->transport[0] &&
-	     !mnl_attr_put_strz_check(nlh, MAX, SFB_RULE_A_TRANSPORT, r->transport))) {
+	     !mnl_attr_put_strz_check(nlh, SFB_TXN_MSG_MAX, SFB_RULE_A_TRANSPORT, r->transport))) {
 		mnl_attr_nest_cancel(nlh, nest);
 		return false;
 	}
@@ -134,14 +132,14 @@ static bool put_rule(struct nlmsghdr *nlh, const void *item, uint32_t unused)
 static bool put_bind(struct nlmsghdr *nlh, const void *item, uint32_t id)
 {
 	const struct sfb_prefix *p = item;
-	struct nlattr *nest = mnl_attr_nest_start_check(nlh, MAX, SFB_BINDS_A_BIND);
+	struct nlattr *nest = mnl_attr_nest_start_check(nlh, SFB_TXN_MSG_MAX, SFB_BINDS_A_BIND);
 
 	if (!nest)
 		return false;
-	if (!mnl_attr_put_u32_check(nlh, MAX, SFB_BIND_A_ROLE, id) ||
-	    !mnl_attr_put_check(nlh, MAX, SFB_BIND_A_ADDR,
+	if (!mnl_attr_put_u32_check(nlh, SFB_TXN_MSG_MAX, SFB_BIND_A_ROLE, id) ||
+	    !mnl_attr_put_check(nlh, SFB_TXN_MSG_MAX, SFB_BIND_A_ADDR,
 				p->family == AF_INET ? 4 : 16, p->addr) ||
-	    !mnl_attr_put_u8_check(nlh, MAX, SFB_BIND_A_PREFIXLEN, p->len)) {
+	    !mnl_attr_put_u8_check(nlh, SFB_TXN_MSG_MAX, SFB_BIND_A_PREFIXLEN, p->len)) {
 		mnl_attr_nest_cancel(nlh, nest);
 		return false;
 	}

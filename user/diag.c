@@ -157,7 +157,8 @@ void sfb_diag_report(struct sfb_diag *d, enum sfb_severity sev,
 		d->tail->next = diag;
 	else
 		d->head = diag;
-	d->tail = d->last = diag;
+	d->tail = diag;
+	d->last = diag;
 	d->count[sev]++;
 }
 
@@ -380,8 +381,8 @@ void sfb_diag_print(const struct sfb_diag *d, FILE *f, bool errors_only)
 	unsigned int hidden = print_upto(d, f, errors_only ? SFB_ERROR : SFB_NOTE);
 
 	if (hidden)
-		fprintf(f, "%s: note: %u lint message%s from included files not "
-			   "shown; run sfbctl check on those files to see them\n",
+		fprintf(f,
+			"%s: note: %u lint message%s from included files not shown; run sfbctl check on those files to see them\n",
 			top, hidden, hidden == 1 ? "" : "s");
 }
 

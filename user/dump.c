@@ -251,7 +251,8 @@ static bool feed_exempt(struct sfb_dump *rs, const struct nlattr *nest)
 				     &rs->cap_exempts, sizeof(*rs->exempts));
 	e = &rs->exempts[rs->n_exempts];
 	memset(e, 0, sizeof(*e));
-	e->from = e->to = SFB_DUMP_ANY_ROLE;
+	e->from = SFB_DUMP_ANY_ROLE;
+	e->to = SFB_DUMP_ANY_ROLE;
 	if (!get_str(rs->arena, tb.a[SFB_EXEMPT_A_NAME], &e->name) ||
 	    (tb.a[SFB_EXEMPT_A_FROM_ROLE] &&
 	     !get_u32(tb.a[SFB_EXEMPT_A_FROM_ROLE], &e->from)) ||

@@ -82,7 +82,7 @@ int cmd_export(int argc, char *argv[])
 	sfb_diag_print(d, stderr, true);
 	if (cfg && roles_known(cfg, roles, file)) {
 		/* No --role: the whole configuration. */
-		sfb_report_roles which = n_roles ? roles : NULL;
+		const char *const *which = n_roles ? roles : NULL;
 
 		if (!strcmp(format, "csv"))
 			sfb_export_csv(cfg, which, stdout);

@@ -184,8 +184,9 @@ int cmd_flush(int argc, char *argv[])
 	/* The ruleset first: then no packet carries the exempt mark. */
 	ret = sfb_xfrm_remove_all(&removed);
 	if (ret == SFBCTL_EXIT_OK && absent && removed)
-		fprintf(stderr, "sfb: nf_sfb is not loaded; removed %zu xfrm "
-			"bypass policies left behind\n", removed);
+		fprintf(stderr,
+			"sfb: nf_sfb is not loaded; removed %zu xfrm bypass policies left behind\n",
+			removed);
 	/* Then what completed the bypass. */
 	if (ret == SFBCTL_EXIT_OK)
 		ret = sfb_sysctl_prepare(&sc, NULL);

@@ -60,18 +60,19 @@ static bool parse_packet(int argc, char *argv[], struct packet *p)
 	if (argc != 9 || strcmp(argv[1], "from") || strcmp(argv[3], "port") ||
 	    strcmp(argv[5], "to") || strcmp(argv[7], "port"))
 		return false;
-	if (!strcmp(argv[0], "tcp"))
+	if (!strcmp(argv[0], "tcp")) {
 		p->proto = SFB_PROTO_TCP;
-	else if (!strcmp(argv[0], "udp"))
+	} else if (!strcmp(argv[0], "udp")) {
 		p->proto = SFB_PROTO_UDP;
-	else {
+	} else {
 		fprintf(stderr, "%s match: invalid protocol '%s' (use tcp or udp)\n",
 			prog, argv[0]);
 		return false;
 	}
 	if (!parse_addr(argv[2], &p->family, p->saddr) ||
 	    !parse_addr(argv[6], &p->family, p->daddr)) {
-		fprintf(stderr, "%s match: invalid addresses '%s' and '%s' (use two IPv4 or two IPv6 addresses)\n",
+		fprintf(stderr,
+			"%s match: invalid addresses '%s' and '%s' (use two IPv4 or two IPv6 addresses)\n",
 			prog, argv[2], argv[6]);
 		return false;
 	}
@@ -302,8 +303,8 @@ static void print_json(FILE *f, const struct view *v)
 	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
 	bool first = true;
 
-	fprintf(f, "{\"generation\":%" PRIu64 ",\"packet\":{\"protocol\":\"%s\""
-		   ",\"saddr\":\"%s\",\"sport\":%u,\"daddr\":\"%s\",\"dport\":%u}",
+	fprintf(f, "{\"generation\":%" PRIu64
+		   ",\"packet\":{\"protocol\":\"%s\",\"saddr\":\"%s\",\"sport\":%u,\"daddr\":\"%s\",\"dport\":%u}",
 		v->a->generation, sfb_protos_name(v->p->proto),
 		inet_ntop(v->p->family, v->p->saddr, s, sizeof(s)), v->p->sport,
 		inet_ntop(v->p->family, v->p->daddr, d, sizeof(d)), v->p->dport);

@@ -16,6 +16,9 @@
 #include "sfbctl.h"
 
 #define SIGN_HINT "Secure Boot: sign it with a key enrolled with mokutil, see sfbctl(8)"
+/* Too long to share a line with their call; here each is on one line. */
+#define LOCKED_DOWN "the kernel is locked down and takes only modules signed with a key it trusts (%s)"
+#define NOT_BUILT "%s is not built for kernel %s (rebuild it: dkms autoinstall, or make install)"
 
 static int cannot(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -56,14 +59,11 @@ static int refused(void)
 
 	read_line("/sys/kernel/security/lockdown", buf, sizeof(buf));
 	if (buf[0] && !strstr(buf, "[none]"))
-		return cannot("the kernel is locked down and takes only modules "
-			      "signed with a key it trusts (" SIGN_HINT ")");
+		return cannot(LOCKED_DOWN, SIGN_HINT);
 	read_line("/proc/sys/kernel/modules_disabled", buf, sizeof(buf));
 	if (!strcmp(buf, "1"))
-		return cannot("module loading is disabled "
-			      "(kernel.modules_disabled = 1)");
-	return cannot("permission denied (loading a module needs "
-		      "CAP_SYS_MODULE)");
+		return cannot("module loading is disabled (kernel.modules_disabled = 1)");
+	return cannot("permission denied (loading a module needs CAP_SYS_MODULE)");
 }
 
 static int probe(struct kmod_module *mod, const char *release)
@@ -77,8 +77,8 @@ static int probe(struct kmod_module *mod, const char *release)
 	if (err == 0)
 		return SFBCTL_EXIT_OK;
 	if (err > 0)
-		return cannot("it is blacklisted in modprobe.d "
-			      "(modprobe " SFB_MODULE_NAME " loads it anyway)");
+		return cannot("it is blacklisted in modprobe.d (modprobe " SFB_MODULE_NAME
+			      " loads it anyway)");
 	switch (-err) {
 	case EKEYREJECTED:
 	case ENOKEY:
@@ -87,9 +87,7 @@ static int probe(struct kmod_module *mod, const char *release)
 	case EPERM:
 		return refused();
 	case ENOEXEC:
-		return cannot("%s is not built for kernel %s (rebuild it: "
-			      "dkms autoinstall, or make install)",
-			      path ? path : SFB_MODULE_NAME, release);
+		return cannot(NOT_BUILT, path ? path : SFB_MODULE_NAME, release);
 	default:
 		return cannot("%s: %s (see dmesg)", path ? path : SFB_MODULE_NAME,
 			      strerror(-err));
@@ -123,8 +121,8 @@ int sfb_modload(void)
 		ret = cannot("searching %s: %s", kmod_get_dirname(ctx),
 			     strerror(-err));
 	else
-		ret = cannot("module not found for kernel %s (install sfb-dkms, "
-			     "or make install)", u.release);
+		ret = cannot("module not found for kernel %s (install sfb-dkms, or make install)",
+			     u.release);
 	kmod_module_unref(mod);
 	kmod_unref(ctx);
 	return ret;

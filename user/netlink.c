@@ -196,8 +196,8 @@ static int family_reply_cb(const struct nlmsghdr *nlh, void *data)
 static void print_kernel_error(const struct sfb_nl_error *e)
 {
 	if (e->error == EPERM)
-		fprintf(stderr, "sfb: permission denied: CAP_NET_ADMIN in the "
-			"network namespace's user namespace is required\n");
+		fprintf(stderr,
+			"sfb: permission denied: CAP_NET_ADMIN in the network namespace's user namespace is required\n");
 	else if (e->msg[0])
 		fprintf(stderr, "sfb: kernel: %s (%s)\n", e->msg,
 			strerror(e->error));
@@ -279,11 +279,10 @@ int sfb_nl_open(struct sfb_nl *nl, enum sfb_nl_module how)
 		return SFBCTL_EXIT_ERROR;
 	}
 	if (how == SFB_NL_LOADED)
-		fprintf(stderr, "sfb: generic netlink family not found "
-			"(is nf_sfb loaded?)\n");
+		fprintf(stderr, "sfb: generic netlink family not found (is nf_sfb loaded?)\n");
 	else if (how == SFB_NL_AUTOLOAD)	/* an "install" in modprobe.d? */
-		fprintf(stderr, "sfb: nf_sfb was loaded, but its generic "
-			"netlink family is not there\n");
+		fprintf(stderr,
+			"sfb: nf_sfb was loaded, but its generic netlink family is not there\n");
 	return SFBCTL_EXIT_NO_MODULE;
 }
 

@@ -35,30 +35,38 @@ enum top_keyword {
 	KW_INCLUDE, KW_ROLE, KW_MEDIA_RANGE, KW_OVERRIDE, KW_IPSEC_EXEMPT,
 	KW_BIND, KW_POLICY, KW_MARK,
 };
+
 static const char *const top_keywords[] = {
 	[KW_INCLUDE] = "include", [KW_ROLE] = "role",
 	[KW_MEDIA_RANGE] = "media-range", [KW_OVERRIDE] = "override",
 	[KW_IPSEC_EXEMPT] = "ipsec-exempt", [KW_BIND] = "bind",
 	[KW_POLICY] = "policy", [KW_MARK] = "mark",
 };
+
 enum role_keyword { RK_SERVICE, RK_MEDIA, RK_EXTENDS };
+
 static const char *const role_keywords[] = {
 	[RK_SERVICE] = "service", [RK_MEDIA] = "media", [RK_EXTENDS] = "extends",
 };
+
 enum exempt_field { EF_FROM, EF_TO, EF_PROTO, EF_SPORT, EF_DPORT };
+
 static const char *const exempt_fields[] = {
 	[EF_FROM] = "from", [EF_TO] = "to", [EF_PROTO] = "proto",
 	[EF_SPORT] = "sport", [EF_DPORT] = "dport",
 };
+
 /* Transport tags as the seed's tables use them; see sfb.conf(5). */
 static const char *const transports[] = {
 	"tcp", "udp", "tls", "mtls", "http", "https", "rpc", "psom", "stun",
 	"msturn", "dhcp",
 };
+
 static const char *const policies[] = {
 	[SFB_MODE_MONITOR] = "monitor",
 	[SFB_MODE_ENFORCE] = "enforce",
 };
+
 static const char *const classes[] = {
 	[SFB_CLASS_SERVICE] = "service",
 	[SFB_CLASS_MEDIA] = "media",
@@ -596,9 +604,10 @@ static bool parse_exempt(struct parser *p)
 	if (peek(p)->type != TOK_LBRACE)
 		return expected(p, "'{'");
 	lbrace = next(p);
-	c.e->sport = c.e->dport = (struct ast_ports){
+	c.e->sport = (struct ast_ports){
 		.kind = PORTS_ANY, .range = { 0, 65535 },
 	};
+	c.e->dport = c.e->sport;
 	if (!parse_block(p, lbrace, "ipsec-exempt", c.e->name.name,
 			 exempt_statement, &c))
 		return false;

@@ -21,7 +21,7 @@ static bool is_any(struct sfb_range r)
 	return r.first == 0 && r.last == 65535;
 }
 
-static bool wanted(sfb_report_roles roles, const struct sfb_conf_role *role)
+static bool wanted(const char *const *roles, const struct sfb_conf_role *role)
 {
 	if (!role || !roles)
 		return role;
@@ -31,7 +31,7 @@ static bool wanted(sfb_report_roles roles, const struct sfb_conf_role *role)
 	return false;
 }
 
-static bool exempt_wanted(sfb_report_roles roles,
+static bool exempt_wanted(const char *const *roles,
 			  const struct sfb_ipsec_exempt *e)
 {
 	return (!e->to && !e->from) || wanted(roles, e->to) ||
@@ -102,7 +102,7 @@ static const char *exempt_selector(const struct sfb_ipsec_exempt *e, char *buf,
 	return buf;
 }
 
-void sfb_export_csv(const struct sfb_config *cfg, sfb_report_roles roles,
+void sfb_export_csv(const struct sfb_config *cfg, const char *const *roles,
 		    FILE *f)
 {
 	char note[256];
@@ -186,14 +186,13 @@ static void md_role(const struct sfb_conf_role *role, FILE *f)
 	fputc('\n', f);
 }
 
-static void md_exempts(const struct sfb_config *cfg, sfb_report_roles roles,
+static void md_exempts(const struct sfb_config *cfg, const char *const *roles,
 		       FILE *f)
 {
 	char buf[48];
 
 	fputs("## IPsec exceptions\n\n"
-	      "| Rule | Source | Destination | Protocol | Source port | "
-	      "Destination port | Authentication |\n"
+	      "| Rule | Source | Destination | Protocol | Source port | Destination port | Authentication |\n"
 	      "|:--|:--|:--|:--|:--|:--|:--|\n", f);
 	for (size_t i = 0; i < cfg->n_exempts; i++) {
 		const struct sfb_ipsec_exempt *e = &cfg->exempts[i];
@@ -212,7 +211,7 @@ static void md_exempts(const struct sfb_config *cfg, sfb_report_roles roles,
 	fputc('\n', f);
 }
 
-static void md_bindings(const struct sfb_config *cfg, sfb_report_roles roles,
+static void md_bindings(const struct sfb_config *cfg, const char *const *roles,
 			FILE *f)
 {
 	char pfx[SFB_PREFIX_STRLEN];
@@ -236,7 +235,7 @@ static void md_bindings(const struct sfb_config *cfg, sfb_report_roles roles,
 }
 
 static bool any_exempt_wanted(const struct sfb_config *cfg,
-			      sfb_report_roles roles)
+			      const char *const *roles)
 {
 	for (size_t i = 0; i < cfg->n_exempts; i++)
 		if (exempt_wanted(roles, &cfg->exempts[i]))
@@ -245,7 +244,7 @@ static bool any_exempt_wanted(const struct sfb_config *cfg,
 }
 
 static bool any_binding_wanted(const struct sfb_config *cfg,
-			       sfb_report_roles roles)
+			       const char *const *roles)
 {
 	for (size_t i = 0; i < cfg->n_bindings; i++)
 		if (wanted(roles, cfg->bindings[i].role))
@@ -253,7 +252,7 @@ static bool any_binding_wanted(const struct sfb_config *cfg,
 	return false;
 }
 
-void sfb_export_markdown(const struct sfb_config *cfg, sfb_report_roles roles,
+void sfb_export_markdown(const struct sfb_config *cfg, const char *const *roles,
 			 const char *title, FILE *f)
 {
 	char buf[16];

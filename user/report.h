@@ -11,17 +11,16 @@
 #include "config.h"
 
 /*
- * The roles a report is about: NULL-terminated names, or NULL for all of
+ * Both reports are about @roles: NULL-terminated names, or NULL for all of
  * them. An ipsec-exempt rule belongs to the roles it names; one from any
  * to any applies to every role.
  */
-typedef const char *const *sfb_report_roles;
 
 /* One line per (role, rule, protocol); RFC 4180 quoting. */
-void sfb_export_csv(const struct sfb_config *cfg, sfb_report_roles roles,
+void sfb_export_csv(const struct sfb_config *cfg, const char *const *roles,
 		    FILE *f);
 /* A report per role, like the seed's tables; @title names the source. */
-void sfb_export_markdown(const struct sfb_config *cfg, sfb_report_roles roles,
+void sfb_export_markdown(const struct sfb_config *cfg, const char *const *roles,
 			 const char *title, FILE *f);
 
 #endif

@@ -18,7 +18,8 @@ static const struct sfbctl_command commands[] = {
 	  "sfbctl export --format csv|markdown [--role ROLE]... FILE" },
 	{ "flush", cmd_flush, "remove the loaded ruleset",
 	  "sfbctl flush" },
-	{ "load", cmd_load, "load a configuration into nf_sfb atomically, or only have the kernel check it",
+	{ "load", cmd_load,
+	  "load a configuration into nf_sfb atomically, or only have the kernel check it",
 	  "sfbctl load [-c|--check] [-v|--verbose] [--sysctl] FILE" },
 	{ "match", cmd_match, "what the loaded ruleset would do with a packet",
 	  "sfbctl match [-j] tcp|udp from ADDR port PORT to ADDR port PORT" },
@@ -31,7 +32,8 @@ static const struct sfbctl_command commands[] = {
 	  "sfbctl version [-j|--json]" },
 };
 
-#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define N_COMMANDS ARRAY_SIZE(commands)
 
 static const struct sfbctl_command *find_command(const char *name)
 {
@@ -47,8 +49,8 @@ static void show_usage(FILE *f)
 		   "       %s help COMMAND\n\nCommands:\n", prog, prog);
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\nExit status: 0 ok, 1 error, 2 usage, 3 nf_sfb not loaded, "
-		   "4 rejected by the kernel.\n");
+	fprintf(f,
+		"\nExit status: 0 ok, 1 error, 2 usage, 3 nf_sfb not loaded, 4 rejected by the kernel.\n");
 }
 
 int usage_error(const char *name)

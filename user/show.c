@@ -38,8 +38,10 @@ static void print_role(FILE *f, const struct sfb_dump_role *role)
 		fprintf(f, "\t%s %s %s %s", r->class == SFB_CLASS_MEDIA ?
 			"media" : "service", r->name, sfb_protos_name(r->protos),
 			sfb_range_format(r->ports, ports, sizeof(ports)));
-		/* The language wants a transport on services; the kernel
-		 * keeps it optional. */
+		/*
+		 * The language wants a transport on services; the kernel
+		 * keeps it optional.
+		 */
 		if (r->class != SFB_CLASS_MEDIA)
 			fprintf(f, " %s", r->transport[0] ? r->transport :
 				sfb_protos_name(r->protos));
@@ -64,7 +66,8 @@ static void print_binds(FILE *f, const struct sfb_dump *rs)
 				fputc('\n', f);
 			if (!started)
 				fprintf(f, "bind %s", rs->roles[i].name);
-			any = started = true;
+			any = true;
+			started = true;
 			fprintf(f, " %s", sfb_prefix_format(&rs->binds[k].prefix,
 							    buf, sizeof(buf)));
 		}

@@ -182,8 +182,8 @@ static void json_rules(FILE *f, const struct target_view *v)
 			fprintf(f, ",\"class\":\"%s\",\"protocols\":",
 				sfb_class_name(rule->class));
 			sfb_json_protos(f, rule->protos);
-			fprintf(f, ",\"ports\":{\"first\":%u,\"last\":%u}"
-				   ",\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64 "}",
+			fprintf(f, ",\"ports\":{\"first\":%u,\"last\":%u},\"packets\":%" PRIu64
+				   ",\"bytes\":%" PRIu64 "}",
 				rule->ports.first, rule->ports.last,
 				v->counts[r][j].packets, v->counts[r][j].bytes);
 		}

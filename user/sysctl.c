@@ -42,7 +42,8 @@ static int parse_ports(const char *s, uint8_t *bits)
 		unsigned long first, last;
 		char *end;
 
-		first = last = strtoul(s, &end, 10);
+		first = strtoul(s, &end, 10);
+		last = first;
 		if (end == s || first >= PORTS)
 			return -EINVAL;
 		if (*end == '-') {
@@ -286,7 +287,7 @@ static int state_parse(struct state *st, uint64_t cookie)
 		} else if (!strcmp(line, fwmark_name)) {
 			if (strlen(value) >= sizeof(st->fwmark))
 				return -1;
-			strcpy(st->fwmark, value);
+			snprintf(st->fwmark, sizeof(st->fwmark), "%s", value);
 		} else if (!strcmp(line, ports_name)) {
 			st->ports = value;
 		} else {
@@ -319,8 +320,9 @@ static int state_read(const struct sfb_sysctl *sc, struct state *st)
 	} else {
 		st->text[got] = '\0';
 		if (got == STATE_MAX - 1 || state_parse(st, sc->cookie)) {
-			fprintf(stderr, "sfb: sysctl: %s is not a state file "
-				"of sfbctl's: remove it\n", sc->path);
+			fprintf(stderr,
+				"sfb: sysctl: %s is not a state file of sfbctl's: remove it\n",
+				sc->path);
 			ret = SFBCTL_EXIT_ERROR;
 		}
 	}
@@ -393,15 +395,14 @@ static int reserved_ports(struct sfb_sysctl *sc, const struct sfb_config *cfg,
 	err = sfb_reserved_ports(cfg, sc->cur, ours, eph, sc->value, sc->added,
 				 SFB_PORTS_TEXT_MAX);
 	if (err == -ERANGE) {
-		fprintf(stderr, "sfb: sysctl: with the ipsec-exempt source "
-			"ports, %s would reserve every port of %s (%u-%u): "
-			"narrow them (e.g. override media-range client-media)\n",
+		fprintf(stderr,
+			"sfb: sysctl: with the ipsec-exempt source ports, %s would reserve every port of %s (%u-%u): narrow them (e.g. override media-range client-media)\n",
 			ports_name, range_name, eph.first, eph.last);
 		return SFBCTL_EXIT_ERROR;
 	}
 	if (err == -EBADMSG) {
-		fprintf(stderr, "sfb: sysctl: %s is not a state file of "
-			"sfbctl's: remove it\n", sc->path);
+		fprintf(stderr, "sfb: sysctl: %s is not a state file of sfbctl's: remove it\n",
+			sc->path);
 		return SFBCTL_EXIT_ERROR;
 	}
 	if (err) {
@@ -419,13 +420,13 @@ static int reserved_ports(struct sfb_sysctl *sc, const struct sfb_config *cfg,
 static void fwmark(struct sfb_sysctl *sc, bool bypass, const char *orig)
 {
 	if (bypass) {
-		strcpy(sc->fwmark_new, "1");
+		snprintf(sc->fwmark_new, sizeof(sc->fwmark_new), "1");
 		if (!orig[0] && strcmp(sc->fwmark, "1"))
 			orig = sc->fwmark;
-		strcpy(sc->fwmark_orig, orig);
+		snprintf(sc->fwmark_orig, sizeof(sc->fwmark_orig), "%s", orig);
 	} else {
-		strcpy(sc->fwmark_new,
-		       orig[0] && !strcmp(sc->fwmark, "1") ? orig : sc->fwmark);
+		snprintf(sc->fwmark_new, sizeof(sc->fwmark_new), "%s",
+			 orig[0] && !strcmp(sc->fwmark, "1") ? orig : sc->fwmark);
 	}
 }
 

@@ -500,8 +500,8 @@ static int report(const char *doing, const struct sfb_xfrm_policy *p,
 		  const struct sfb_nl_error *e)
 {
 	if (e->error == EPERM) {
-		fprintf(stderr, "sfb: permission denied: CAP_NET_ADMIN in the "
-			"network namespace's user namespace is required\n");
+		fprintf(stderr,
+			"sfb: permission denied: CAP_NET_ADMIN in the network namespace's user namespace is required\n");
 		return SFBCTL_EXIT_KERNEL;
 	}
 	fprintf(stderr, "sfb: xfrm: cannot %s", doing);
@@ -513,8 +513,8 @@ static int report(const char *doing, const struct sfb_xfrm_policy *p,
 		fprintf(stderr, ": kernel: %s", e->msg);
 	fprintf(stderr, " (%s)", strerror(e->error));
 	if (e->error == EEXIST)
-		fprintf(stderr, "; a policy with the same selector and mark "
-			"that is not sfb's exists");
+		fprintf(stderr,
+			"; a policy with the same selector and mark that is not sfb's exists");
 	fputc('\n', stderr);
 	return SFBCTL_EXIT_KERNEL;
 }
@@ -630,8 +630,9 @@ static int check_added(struct sfb_nl *nl, struct sfb_xfrm_set *added)
 			continue;
 		fprintf(stderr, "sfb: xfrm: the bypass policy ");
 		describe(stderr, p);
-		fprintf(stderr, " did not get index 0x%x: another program is "
-			"changing xfrm policies\n", p->index);
+		fprintf(stderr,
+			" did not get index 0x%x: another program is changing xfrm policies\n",
+			p->index);
 		p->index = 0;
 		ret = SFBCTL_EXIT_ERROR;
 	}
@@ -654,8 +655,8 @@ int sfb_xfrm_load_begin(struct sfb_xfrm_load *l, const struct sfb_config *cfg)
 	    set_reserve(&l->added, l->want.n))
 		return oom();
 	if (l->want.n > SFB_XFRM_MAX_POLICIES) {
-		fprintf(stderr, "sfb: xfrm: the ipsec-exempt rules need %zu "
-			"bypass policies; sfbctl installs at most %u\n",
+		fprintf(stderr,
+			"sfb: xfrm: the ipsec-exempt rules need %zu bypass policies; sfbctl installs at most %u\n",
 			l->want.n, SFB_XFRM_MAX_POLICIES);
 		return SFBCTL_EXIT_ERROR;
 	}
@@ -665,9 +666,8 @@ int sfb_xfrm_load_begin(struct sfb_xfrm_load *l, const struct sfb_config *cfg)
 	if (missing) {
 		if (!l->want.n)
 			return SFBCTL_EXIT_OK;
-		fprintf(stderr, "sfb: xfrm: NETLINK_XFRM is not available (is "
-			"xfrm_user loaded?): cannot install the IPsec bypass "
-			"policies for mark ipsec-exempt 0x%x\n",
+		fprintf(stderr,
+			"sfb: xfrm: NETLINK_XFRM is not available (is xfrm_user loaded?): cannot install the IPsec bypass policies for mark ipsec-exempt 0x%x\n",
 			cfg->mark[SFB_CLASS_EXEMPT]);
 		return SFBCTL_EXIT_ERROR;
 	}
@@ -680,8 +680,7 @@ int sfb_xfrm_load_begin(struct sfb_xfrm_load *l, const struct sfb_config *cfg)
 			continue;	/* identical: keep it */
 		slot = next_slot(used, slot);
 		if (!slot) {
-			fprintf(stderr, "sfb: xfrm: no free policy index left "
-				"in sfb's range\n");
+			fprintf(stderr, "sfb: xfrm: no free policy index left in sfb's range\n");
 			ret = SFBCTL_EXIT_ERROR;
 			break;
 		}
@@ -783,8 +782,8 @@ void sfb_xfrm_print_json(const struct sfb_xfrm_set *set, FILE *f)
 		const struct sfb_xfrm_policy *p = &set->p[i];
 		const struct xfrm_selector *s = &p->sel;
 
-		fprintf(f, "%s{\"kind\":\"%s\",\"dir\":\"%s\",\"family\":\"%s\","
-			   "\"mark\":%u,\"mask\":%u,\"priority\":%u,\"index\":%u",
+		fprintf(f,
+			"%s{\"kind\":\"%s\",\"dir\":\"%s\",\"family\":\"%s\",\"mark\":%u,\"mask\":%u,\"priority\":%u,\"index\":%u",
 			i ? "," : "",
 			p->kind == SFB_XFRM_MARK ? "mark" : "selector",
 			sfb_xfrm_dir_name(p->dir),

@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		};
 
 		/* The whole report, and one about the last role alone. */
-		const char *last[] = {
+		const char *const last[] = {
 			cfg->n_roles ? cfg->roles[cfg->n_roles - 1].name : NULL,
 			NULL,
 		};

@@ -20,6 +20,8 @@
 
 #include "sfb_nl_util.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 static struct mnl_socket *sock;
 static unsigned int portid, seq;
 static uint16_t family;
@@ -415,7 +417,7 @@ static int malformed(void)
 	uint64_t before = get_generation();
 	int failed = 0;
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		int ret;
 
 		if (begin() < 0 || talk(good_role()) < 0) {
@@ -457,7 +459,8 @@ static int malformed(void)
 int main(int argc, char *argv[])
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: sfb_nl malformed|hold SECS|generation|rulesets|memory|flush\n");
+		fprintf(stderr,
+			"usage: sfb_nl malformed|hold SECS|generation|rulesets|memory|flush\n");
 		return 2;
 	}
 	open_family();

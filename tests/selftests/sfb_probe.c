@@ -174,8 +174,10 @@ static int probe_ports(const char *proto, const char *addr, char **ports,
 	for (int i = 0; i < nports; i++) {
 		unsigned int first, last;
 
-		if (sscanf(ports[i], "%u-%u", &first, &last) != 2)
-			last = first = strtoul(ports[i], NULL, 10);
+		if (sscanf(ports[i], "%u-%u", &first, &last) != 2) {
+			first = strtoul(ports[i], NULL, 10);
+			last = first;
+		}
 		for (unsigned int p = first; p <= last && p <= 65535; p++) {
 			if (probe(&t, type, p, ext, sport, udp_fd) < 0) {
 				fprintf(stderr, "sfb_probe: %s %s port %u: %s\n",
@@ -256,8 +258,8 @@ int main(int argc, char *argv[])
 		return 0;
 	}
 	if (argc - optind < 3) {
-		fprintf(stderr, "usage: sfb_probe [-x hbh|dst|both] [-s SPORT] "
-			"[-t] [-l LEN] tcp|udp ADDR PORTS... | -\n");
+		fprintf(stderr,
+			"usage: sfb_probe [-x hbh|dst|both] [-s SPORT] [-t] [-l LEN] tcp|udp ADDR PORTS... | -\n");
 		return 2;
 	}
 	sent = probe_ports(argv[optind], argv[optind + 1], argv + optind + 2,

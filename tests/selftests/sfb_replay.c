@@ -466,7 +466,8 @@ static void netns_traffic(long cycle)
 	if (sendto(tx, "allowed", 7, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
 		die("sfb_replay: sendto");
 	if (recv(rx, buf, sizeof(buf), 0) != 7) {
-		fprintf(stderr, "sfb_replay: namespace %ld: the allowed datagram did not arrive: %s\n",
+		fprintf(stderr,
+			"sfb_replay: namespace %ld: the allowed datagram did not arrive: %s\n",
 			cycle, strerror(errno));
 		exit(1);
 	}
@@ -611,7 +612,8 @@ static int cmd_race(long n, char *files[])
 			won[last]++;
 		now_gen = get_generation(c);
 		if (now_gen != gen + ok) {
-			fprintf(stderr, "sfb_replay: round %ld: %d loads, generation %llu -> %llu\n",
+			fprintf(stderr,
+				"sfb_replay: round %ld: %d loads, generation %llu -> %llu\n",
 				i, ok, (unsigned long long)gen,
 				(unsigned long long)now_gen);
 			failed = 1;
@@ -619,7 +621,8 @@ static int cmd_race(long n, char *files[])
 		gen = now_gen;
 		dump(c, &have);
 		if (!ruleset_equal(&have, &rs[last])) {
-			fprintf(stderr, "sfb_replay: round %ld: the ruleset in force is not %s, loaded last\n",
+			fprintf(stderr,
+				"sfb_replay: round %ld: the ruleset in force is not %s, loaded last\n",
 				i, files[last]);
 			failed = 1;
 		}
@@ -634,8 +637,9 @@ static int cmd_race(long n, char *files[])
 		conn_close(r[k].c);
 		ruleset_free(&rs[k]);
 	}
-	printf("sfb_replay: %ld rounds in %.1f s: %s won %ld (the other EBUSY), %s won %ld (the other EBUSY), both loaded %ld\n",
-	       n, now() - t0, files[0], won[0], files[1], won[1], both);
+	fprintf(stdout,
+		"sfb_replay: %ld rounds in %.1f s: %s won %ld (the other EBUSY), %s won %ld (the other EBUSY), both loaded %ld\n",
+		n, now() - t0, files[0], won[0], files[1], won[1], both);
 	if (won[0] != busy[1] || won[1] != busy[0]) {
 		fprintf(stderr, "sfb_replay: wins and EBUSY do not pair up\n");
 		return 1;

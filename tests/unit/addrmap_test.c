@@ -32,38 +32,36 @@
 #define WINDOW_BITS	8
 #define NBLOCKS		(1u << WINDOW_BITS)
 
-typedef unsigned __int128 u128;
-
-static u128 to_u128(const struct sfb_addr *a)
+static __uint128_t to_u128(const struct sfb_addr *a)
 {
-	return (u128)a->hi << 64 | a->lo;
+	return (__uint128_t)a->hi << 64 | a->lo;
 }
 
-static struct sfb_addr from_u128(u128 v)
+static struct sfb_addr from_u128(__uint128_t v)
 {
 	return (struct sfb_addr){ .hi = (u64)(v >> 64), .lo = (u64)v };
 }
 
 /* The network part of a /@len of a @bits-bit family, as a mask. */
-static u128 net_mask(unsigned int bits, unsigned int len)
+static __uint128_t net_mask(unsigned int bits, unsigned int len)
 {
-	u128 ones = bits == 128 ? ~(u128)0 : ((u128)1 << bits) - 1;
+	__uint128_t ones = bits == 128 ? ~(__uint128_t)0 : ((__uint128_t)1 << bits) - 1;
 
 	if (!len)
 		return 0;
-	return ones & ~(((u128)1 << (bits - len)) - 1);
+	return ones & ~(((__uint128_t)1 << (bits - len)) - 1);
 }
 
 /* ---- the model ---- */
 
 static u64 model_roles(const struct sfb_bind *b, unsigned int n, u8 fam,
-		       u128 addr)
+		       __uint128_t addr)
 {
 	unsigned int bits = sfb_fam_bits(fam), i;
 	u64 roles = 0;
 
 	for (i = 0; i < n; i++) {
-		u128 m = net_mask(bits, b[i].prefixlen);
+		__uint128_t m = net_mask(bits, b[i].prefixlen);
 
 		if (b[i].fam == fam && (addr & m) == to_u128(&b[i].addr))
 			roles |= 1ULL << b[i].role;
@@ -101,7 +99,7 @@ static const struct sfb_span *spans_of(const struct compiled *c, u8 fam)
 }
 
 /* The role set the map gives @addr of @fam: its span's target's. */
-static u64 map_roles(const struct compiled *c, u8 fam, u128 addr)
+static u64 map_roles(const struct compiled *c, u8 fam, __uint128_t addr)
 {
 	struct sfb_addr a = from_u128(addr);
 	int i = sfb_addrmap_find(spans_of(c, fam), c->n[fam], &a);
@@ -123,7 +121,7 @@ static int check_shape(const struct compiled *c, char *why, size_t len)
 		const struct sfb_span *s = c->span + off;
 
 		for (i = 0; i < c->n[fam]; i++) {
-			u128 first = to_u128(&s[i].first), last = to_u128(&s[i].last);
+			__uint128_t first = to_u128(&s[i].first), last = to_u128(&s[i].last);
 
 			if (first > last || s[i].target >= c->ntargets ||
 			    c->uniq[s[i].target] != c->roles[off + i] ||
@@ -153,7 +151,7 @@ static int check_shape(const struct compiled *c, char *why, size_t len)
 struct window {
 	u8 fam;
 	unsigned int shift;	/* bits above the window, fixed to base */
-	u128 base;		/* those bits, in place */
+	__uint128_t base;	/* those bits, in place */
 };
 
 static unsigned int window_low(const struct window *w)
@@ -162,20 +160,20 @@ static unsigned int window_low(const struct window *w)
 }
 
 /* The first address of block @x, and its last. */
-static u128 block_first(const struct window *w, u32 x)
+static __uint128_t block_first(const struct window *w, u32 x)
 {
-	return w->base | (u128)x << window_low(w);
+	return w->base | (__uint128_t)x << window_low(w);
 }
 
-static u128 block_last(const struct window *w, u32 x)
+static __uint128_t block_last(const struct window *w, u32 x)
 {
-	return block_first(w, x) | (((u128)1 << window_low(w)) - 1);
+	return block_first(w, x) | (((__uint128_t)1 << window_low(w)) - 1);
 }
 
 static struct sfb_bind prefix_in(const struct window *w, u32 x,
 				 unsigned int len, u32 role)
 {
-	u128 m = net_mask(sfb_fam_bits(w->fam), len);
+	__uint128_t m = net_mask(sfb_fam_bits(w->fam), len);
 
 	return (struct sfb_bind){
 		.addr = from_u128(block_first(w, x) & m),
@@ -231,7 +229,7 @@ static u32 gen(const struct window *w, struct sfb_bind *b)
 static void run_windows(struct __test_metadata *_metadata, uint64_t salt,
 			u8 fam, unsigned int shift, unsigned int sets)
 {
-	u128 ones = net_mask(sfb_fam_bits(fam), sfb_fam_bits(fam));
+	__uint128_t ones = net_mask(sfb_fam_bits(fam), sfb_fam_bits(fam));
 	struct compiled *c = calloc(1, sizeof(*c));
 	struct sfb_bind b[MAX_BINDS];
 	uint64_t seed = base_seed();
@@ -248,7 +246,7 @@ static void run_windows(struct __test_metadata *_metadata, uint64_t salt,
 		u32 n, x;
 
 		/* a random base, or the family's last block (all ones) */
-		w.base = rnd(4) ? (u128)rnd64() << 64 | rnd64() : ones;
+		w.base = rnd(4) ? (__uint128_t)rnd64() << 64 | rnd64() : ones;
 		w.base &= net_mask(sfb_fam_bits(fam), shift);
 		n = gen(&w, b);
 		compile(c, b, n);
@@ -257,7 +255,7 @@ static void run_windows(struct __test_metadata *_metadata, uint64_t salt,
 		}
 		ASSERT_EQ(0U, c->n[!fam]);
 		for (x = 0; x < NBLOCKS; x++) {
-			u128 a[2] = { block_first(&w, x), block_last(&w, x) };
+			__uint128_t a[2] = { block_first(&w, x), block_last(&w, x) };
 			unsigned int k;
 
 			for (k = 0; k < 2; k++) {
@@ -342,8 +340,8 @@ TEST(whole_space)
 	EXPECT_EQ(~0ULL, c->span[1].first.lo);
 	EXPECT_EQ(~0ULL, c->span[1].last.lo);
 	EXPECT_EQ(1ULL << 5, map_roles(c, SFB_FAM_IPV4, 0xffffffff));
-	EXPECT_EQ(1ULL << 6, map_roles(c, SFB_FAM_IPV6, ~(u128)0));
-	EXPECT_EQ(0ULL, map_roles(c, SFB_FAM_IPV6, ~(u128)0 - 1));
+	EXPECT_EQ(1ULL << 6, map_roles(c, SFB_FAM_IPV6, ~(__uint128_t)0));
+	EXPECT_EQ(0ULL, map_roles(c, SFB_FAM_IPV6, ~(__uint128_t)0 - 1));
 	free(c);
 }
 

@@ -134,7 +134,7 @@ TEST_F(site, roles)
 		"ip-phone", "sql-backend", "edge-av-external", "mediation",
 		"conferencing-attendant", "av-conferencing", "app-sharing",
 	};
-	const size_t n = sizeof(sent) / sizeof(sent[0]);
+	const size_t n = ARRAY_SIZE(sent);
 
 	ASSERT_EQ(n, self->txn.n_roles);
 	ASSERT_EQ(n, self->rs.n_roles);
@@ -166,8 +166,10 @@ TEST_F(site, roles)
 
 TEST_F(site, binds)
 {
-	/* 17 prefixes as written, plus the Front-End ones for the three
-	 * exempt-named roles Front-End extends: 2 + 1 prefixes, 3 roles. */
+	/*
+	 * 17 prefixes as written, plus the Front-End ones for the three
+	 * exempt-named roles Front-End extends: 2 + 1 prefixes, 3 roles.
+	 */
 	EXPECT_EQ(17u + 9, self->rs.n_binds);
 	EXPECT_EQ(12u, count_cmd(&self->txn, SFB_CMD_LOAD_BIND));
 	EXPECT_TRUE(bound(&self->rs, "front-end-mediation", "192.0.2.16/29"));
@@ -379,8 +381,8 @@ TEST(big_role_splits)
 
 #define RULE(n, c, p, f, l) { .name = n, .class = c, .protos = p, \
 			      .ports = { f, l }, .transport = "", .note = "" }
-#define SEG(p, c, f, l, pk) { .proto = p, .class = c, .ports = { f, l }, \
-			      .count = { pk, 10 * (pk) } }
+#define SEG(p, c, f, l, pk, by) { .proto = p, .class = c, .ports = { f, l }, \
+				  .count = { pk, by } }
 
 TEST(attribution)
 {
@@ -398,17 +400,17 @@ TEST(attribution)
 	const struct sfb_dump_role *roles[] = { &a, &b };
 	/* Unsorted, as a dump may order them. */
 	struct sfb_dump_segment segs[] = {
-		SEG(SFB_PROTO_UDP, SFB_CLASS_MEDIA, 50000, 50039, 16),
-		SEG(SFB_PROTO_TCP, SFB_CLASS_SERVICE, 5062, 5070, 4),
-		SEG(SFB_PROTO_TCP, SFB_CLASS_MEDIA, 50000, 50039, 32),
-		SEG(SFB_PROTO_TCP, SFB_CLASS_SERVICE, 5060, 5060, 1),
-		SEG(SFB_PROTO_UDP, SFB_CLASS_SERVICE, 5061, 5061, 8),
-		SEG(SFB_PROTO_TCP, SFB_CLASS_SERVICE, 5061, 5061, 2),
+		SEG(SFB_PROTO_UDP, SFB_CLASS_MEDIA, 50000, 50039, 16, 160),
+		SEG(SFB_PROTO_TCP, SFB_CLASS_SERVICE, 5062, 5070, 4, 40),
+		SEG(SFB_PROTO_TCP, SFB_CLASS_MEDIA, 50000, 50039, 32, 320),
+		SEG(SFB_PROTO_TCP, SFB_CLASS_SERVICE, 5060, 5060, 1, 10),
+		SEG(SFB_PROTO_UDP, SFB_CLASS_SERVICE, 5061, 5061, 8, 80),
+		SEG(SFB_PROTO_TCP, SFB_CLASS_SERVICE, 5061, 5061, 2, 20),
 	};
 	struct sfb_count ca[3] = { 0 }, cb[2] = { 0 };
 	struct sfb_count *counts[] = { ca, cb };
 
-	sfb_attribute(roles, 2, segs, sizeof(segs) / sizeof(segs[0]), counts);
+	sfb_attribute(roles, 2, segs, ARRAY_SIZE(segs), counts);
 	EXPECT_EQ(1u + 2, ca[0].packets);	/* tcp 5060 and 5061 */
 	EXPECT_EQ(2u + 8, ca[1].packets);	/* 5061 over tcp and udp */
 	EXPECT_EQ(16u, ca[2].packets);		/* udp media only */

@@ -20,6 +20,9 @@
 #include "diag.h"
 #include "parse.h"
 
+/* FIXTURE_DATA(tree) *self would read to checkpatch as a product. */
+#define TREE_DATA FIXTURE_DATA(tree)
+
 FIXTURE(tree)
 {
 	char dir[64];
@@ -32,7 +35,7 @@ FIXTURE_SETUP(tree)
 {
 	char roles[128], site[128];
 
-	strcpy(self->dir, "/tmp/sfb-include-test-XXXXXX");
+	snprintf(self->dir, sizeof(self->dir), "/tmp/sfb-include-test-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->dir));
 	snprintf(roles, sizeof(roles), "%s/roles", self->dir);
 	snprintf(site, sizeof(site), "%s/site", self->dir);
@@ -57,7 +60,7 @@ FIXTURE_TEARDOWN(tree)
 }
 
 /* Write @text to DIR/@name; the path into self->path. */
-static void put(struct __test_metadata *_metadata, FIXTURE_DATA(tree) *self,
+static void put(struct __test_metadata *_metadata, TREE_DATA *self,
 		const char *name, const char *text)
 {
 	FILE *f;
@@ -70,7 +73,7 @@ static void put(struct __test_metadata *_metadata, FIXTURE_DATA(tree) *self,
 }
 
 /* Load DIR/site/site.conf; the diagnostics into self->out. */
-static struct sfb_config *load(FIXTURE_DATA(tree) *self)
+static struct sfb_config *load(TREE_DATA *self)
 {
 	struct sfb_config *cfg;
 	size_t len;
@@ -152,8 +155,7 @@ TEST_F(tree, missing_names_both_places)
 	put(_metadata, self, "site/site.conf", "\ninclude \"nope.conf\"\n");
 	EXPECT_EQ(NULL, load(self));
 	snprintf(want, sizeof(want),
-		 "%s/site/site.conf:2:9: error: cannot read '%s/site/nope.conf' "
-		 "or '%s/roles/nope.conf': No such file or directory\n",
+		 "%s/site/site.conf:2:9: error: cannot read '%s/site/nope.conf' or '%s/roles/nope.conf': No such file or directory\n",
 		 self->dir, self->dir, self->dir);
 	EXPECT_EQ(0, strncmp(self->out, want, strlen(want)))
 		TH_LOG("got: %s", self->out);
@@ -169,8 +171,8 @@ TEST_F(tree, absolute_is_looked_for_there_only)
 	put(_metadata, self, "site/site.conf", text);
 	EXPECT_EQ(NULL, load(self));
 	snprintf(want, sizeof(want),
-		 "%s/site/site.conf:1:9: error: cannot read '%s/cat.conf': "
-		 "No such file or directory\n", self->dir, self->dir);
+		 "%s/site/site.conf:1:9: error: cannot read '%s/cat.conf': No such file or directory\n",
+		 self->dir, self->dir);
 	EXPECT_EQ(0, strncmp(self->out, want, strlen(want)))
 		TH_LOG("got: %s", self->out);
 }
@@ -186,8 +188,8 @@ TEST_F(tree, unreadable_is_not_missing)
 	put(_metadata, self, "site/site.conf", "include \"cat.conf\"\n");
 	EXPECT_EQ(NULL, load(self));
 	snprintf(want, sizeof(want),
-		 "%s/site/site.conf:1:9: error: cannot read '%s/site/cat.conf': "
-		 "not a regular file\n", self->dir, self->dir);
+		 "%s/site/site.conf:1:9: error: cannot read '%s/site/cat.conf': not a regular file\n",
+		 self->dir, self->dir);
 	EXPECT_EQ(0, strncmp(self->out, want, strlen(want)))
 		TH_LOG("got: %s", self->out);
 }

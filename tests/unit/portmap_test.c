@@ -82,10 +82,11 @@ static int check_map(const struct sfb_portmap *m, const struct ref *ref,
 	for (p = 0; p < NPORTS; p++) {
 		bool in = sfb_portmap_contains(m, p);
 		int seg = sfb_portmap_segment(m, p);
+		bool want = ref->count[p] > 0;
 
-		if (in != (ref->count[p] > 0)) {
+		if (in != want) {
 			snprintf(why, len, "contains(%u) = %d, want %d", p, in,
-				 ref->count[p] > 0);
+				 want);
 			return -1;
 		}
 		if (seg != ref->seg[p]) {
@@ -418,8 +419,10 @@ TEST(every_port_its_own_range)
 
 	ASSERT_NE(NULL, m);
 	ASSERT_NE(NULL, r);
-	for (p = 0; p < NPORTS; p++)
-		r[p].first = r[p].last = NPORTS - 1 - p;
+	for (p = 0; p < NPORTS; p++) {
+		r[p].first = NPORTS - 1 - p;
+		r[p].last = r[p].first;
+	}
 	ASSERT_EQ(0, sfb_portmap_build(m, r, NPORTS));
 	ASSERT_EQ((u32)SFB_PORTMAP_MAX_SEGMENTS, sfb_portmap_nsegments(m));
 	for (p = 0; p < NPORTS; p++) {

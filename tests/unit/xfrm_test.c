@@ -176,7 +176,8 @@ static struct sfb_xfrm_policy mark_policy(uint8_t dir, uint16_t family,
 	p.kind = SFB_XFRM_MARK;
 	p.dir = dir;
 	p.sel.family = family;
-	p.mark = p.mask = mark;
+	p.mark = mark;
+	p.mask = mark;
 	p.priority = SFB_XFRM_PRIORITY;
 	return p;
 }
@@ -245,7 +246,7 @@ static const struct sfb_xfrm_block udp_any[] = {
 	{ 8192, 0xe000 }, { 16384, 0xc000 }, { 32768, 0x8000 },
 };
 
-#define N_UDP_ANY (sizeof(udp_any) / sizeof(udp_any[0]))
+#define N_UDP_ANY ARRAY_SIZE(udp_any)
 
 /* Every flow of one address, one side: TCP any port, UDP but IKE's. */
 static void add_address(struct sfb_xfrm_set *set, uint16_t family,
@@ -268,8 +269,10 @@ static void add_marks(struct sfb_xfrm_set *set, uint32_t mark)
 	}
 }
 
-/* @got is exactly @want: sizes equal, @got sorted without repeats, and
- * holds every policy of @want (distinct). */
+/*
+ * @got is exactly @want: sizes equal, @got sorted without repeats, and
+ * holds every policy of @want (distinct).
+ */
 static bool same_set(struct __test_metadata *_metadata,
 		     const struct sfb_xfrm_set *got,
 		     const struct sfb_xfrm_set *want)
@@ -280,7 +283,8 @@ static bool same_set(struct __test_metadata *_metadata,
 			TH_LOG("repeated: %zu", i);
 	}
 	for (size_t i = 0; i < want->n; i++) {
-		EXPECT_TRUE(has(got, &want->p[i])) TH_LOG("missing: %zu", i);
+		EXPECT_TRUE(has(got, &want->p[i]))
+			TH_LOG("missing: %zu", i);
 	}
 	return _metadata->passed;
 }
@@ -465,7 +469,7 @@ TEST(new_policies_are_sfbs)
 		struct nlmsghdr *nlh = sfb_xfrm_msg_new(buf, &want[i]);
 
 		ASSERT_EQ(XFRM_MSG_NEWPOLICY, nlh->nlmsg_type);
-		EXPECT_EQ((unsigned)SFB_XFRM_PRIORITY, info(nlh)->priority);
+		EXPECT_EQ((unsigned int)SFB_XFRM_PRIORITY, info(nlh)->priority);
 		EXPECT_EQ(XFRM_POLICY_ALLOW, info(nlh)->action);
 		EXPECT_EQ(want[i].index, info(nlh)->index);
 		/* The kernel wants a given index's low bits to be the dir. */
@@ -496,7 +500,7 @@ TEST(other_shapes_are_not)
 		INDEX(SFB_XFRM_SLOTS, XFRM_POLICY_OUT), 0x1238 + 1,
 	};
 
-	for (size_t i = 0; i < sizeof(bad_index) / sizeof(bad_index[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad_index); i++) {
 		nlh = sfb_xfrm_msg_new(buf, &sp);
 		info(nlh)->index = bad_index[i];
 		EXPECT_FALSE(sfb_xfrm_parse(nlh, &p)) TH_LOG("index %x", bad_index[i]);
@@ -540,7 +544,8 @@ TEST(other_shapes_are_not)
 
 	mp.mask = 0xffffffff;
 	EXPECT_FALSE(sfb_xfrm_parse(sfb_xfrm_msg_new(buf, &mp), &p));
-	mp.mark = mp.mask = 0;
+	mp.mark = 0;
+	mp.mask = 0;
 	EXPECT_FALSE(sfb_xfrm_parse(sfb_xfrm_msg_new(buf, &mp), &p));
 
 	/* Selector policies: a mark, not dir out, not TCP or UDP. */
@@ -628,10 +633,7 @@ TEST(show_lines)
 		     "# xfrm bypass: dir out ipv6 src ::/0 proto udp sport 50032/0xfff8 priority 10 allow\n"
 		     "# xfrm bypass: dir out ipv6 dst 2001:db8::10/128 proto udp dport 49152/0xc000 priority 10 allow\n"
 		     "\n"
-		     "[{\"kind\":\"mark\",\"dir\":\"fwd\",\"family\":\"ipv6\",\"mark\":1024,\"mask\":1024,\"priority\":10,\"index\":1605369866},"
-		     "{\"kind\":\"selector\",\"dir\":\"out\",\"family\":\"ipv4\",\"mark\":0,\"mask\":0,\"priority\":10,\"index\":1606418425,"
-		     "\"proto\":\"tcp\",\"src\":\"192.0.2.10/32\",\"sport\":0,\"sport_mask\":0,"
-		     "\"dst\":\"0.0.0.0/0\",\"dport\":0,\"dport_mask\":0}]",
+		     "[{\"kind\":\"mark\",\"dir\":\"fwd\",\"family\":\"ipv6\",\"mark\":1024,\"mask\":1024,\"priority\":10,\"index\":1605369866},{\"kind\":\"selector\",\"dir\":\"out\",\"family\":\"ipv4\",\"mark\":0,\"mask\":0,\"priority\":10,\"index\":1606418425,\"proto\":\"tcp\",\"src\":\"192.0.2.10/32\",\"sport\":0,\"sport_mask\":0,\"dst\":\"0.0.0.0/0\",\"dport\":0,\"dport_mask\":0}]",
 		     text);
 	free(text);
 }
@@ -656,7 +658,7 @@ TEST(reserved_ports)
 	char out[64], added[64];
 
 	ASSERT_NE(NULL, cfg);
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		EXPECT_EQ(0, sfb_reserved_ports(cfg, cases[i].cur, "", eph, out,
 						added, sizeof(out)));
 		EXPECT_STREQ(cases[i].want, out);
@@ -733,8 +735,10 @@ TEST(reserved_ports_ours)
 	char out[64], added[64];
 
 	ASSERT_NE(NULL, cfg);
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		EXPECT_EQ(0, sfb_reserved_ports(cases[i].restore ? NULL : cfg,
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		bool restore = cases[i].restore;
+
+		EXPECT_EQ(0, sfb_reserved_ports(restore ? NULL : cfg,
 						cases[i].cur, cases[i].ours,
 						eph, out, added, sizeof(out)));
 		EXPECT_STREQ(cases[i].want, out);

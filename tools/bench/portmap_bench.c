@@ -66,13 +66,16 @@
 static double budget_s = CASE_BUDGET_S;
 #define DEFAULT_ROUNDS	31
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 static const uint32_t ns_list[] = { 1, 10, 100, 1000, 10000, 32768, 65536 };
-#define NN	(sizeof(ns_list) / sizeof(ns_list[0]))
+#define NN	ARRAY_SIZE(ns_list)
 
 enum impl {
 	IMPL_SFB, IMPL_SEGMENT, IMPL_BSEARCH, IMPL_BRANCHLESS, IMPL_LINEAR,
 	NIMPL
 };
+
 static const char *const impl_name[NIMPL] = {
 	"sfb", "segment", "bsearch", "branchless", "linear",
 };
@@ -120,8 +123,10 @@ static void make_set(struct rangeset *s, uint32_t n)
 	s->last = xcalloc(n, sizeof(*s->last));
 	s->map = xcalloc(1, sizeof(*s->map));
 	for (i = 0; i < n; i++) {
-		s->r[i].first = s->first[i] = i * w;
-		s->r[i].last = s->last[i] = i * w + len - 1;
+		s->first[i] = i * w;
+		s->r[i].first = s->first[i];
+		s->last[i] = i * w + len - 1;
+		s->r[i].last = s->last[i];
 	}
 	if (sfb_portmap_build(s->map, s->r, n)) {
 		fprintf(stderr, "sfb_portmap_build failed\n");
@@ -160,7 +165,7 @@ static void make_stream(uint16_t *st, enum mix mix)
 /* ---- the lookups, each in its own non-inlined loop ---- */
 
 /* Keep the compiler from merging passes or dropping unused results. */
-#define KEEP(x)	__asm__ volatile("" : "+r"(x))
+#define KEEP(x)	({ __asm__ volatile("" : "+r"(x)); })
 
 static __attribute__((noinline)) uint64_t
 run_sfb(const struct rangeset *s, const uint16_t *st, uint32_t len,
@@ -422,9 +427,10 @@ int main(int argc, char **argv)
 		make_stream(streams[k], k);
 	}
 
-	printf("# portmap_bench: median of %u rounds, all cases interleaved, >= %.0f ms per sample, %s\n",
-	       rounds, SAMPLE_NS / 1e6,
-	       cpu >= 0 ? "pinned" : "not pinned");
+	fprintf(stdout,
+		"# portmap_bench: median of %u rounds, all cases interleaved, >= %.0f ms per sample, %s\n",
+		rounds, SAMPLE_NS / 1e6,
+		cpu >= 0 ? "pinned" : "not pinned");
 	printf("# struct sfb_portmap: %zu bytes; stream: %u ports; seed %#llx\n",
 	       sizeof(struct sfb_portmap), STREAM_LEN,
 	       (unsigned long long)SEED);
@@ -457,10 +463,11 @@ int main(int argc, char **argv)
 
 				if (pl->skip) {
 					results[impl][mix][k] = -1;
-					printf("portmap impl=%s n=%u mix=%s skipped: too slow (estimated %.2g s > %.2g s budget)\n",
-					       impl_name[impl], ns_list[k],
-					       mix_name[mix], pl->est_s,
-					       budget_s);
+					fprintf(stdout,
+						"portmap impl=%s n=%u mix=%s skipped: too slow (estimated %.2g s > %.2g s budget)\n",
+						impl_name[impl], ns_list[k],
+						mix_name[mix], pl->est_s,
+						budget_s);
 					continue;
 				}
 				results[impl][mix][k] =
@@ -481,9 +488,10 @@ int main(int argc, char **argv)
 			lo = x < lo ? x : lo;
 			hi = x > hi ? x : hi;
 		}
-		printf("# sfb mix=%s: min %.3f max %.3f ns (goal <= 2): %s; max/min %.3f (goal <= 1.10): %s\n",
-		       mix_name[mix], lo, hi, hi <= 2 ? "met" : "MISSED",
-		       hi / lo, hi / lo <= 1.10 ? "met" : "MISSED");
+		fprintf(stdout,
+			"# sfb mix=%s: min %.3f max %.3f ns (goal <= 2): %s; max/min %.3f (goal <= 1.10): %s\n",
+			mix_name[mix], lo, hi, hi <= 2 ? "met" : "MISSED",
+			hi / lo, hi / lo <= 1.10 ? "met" : "MISSED");
 	}
 	for (int mix = 0; mix < NMIX; mix++) {
 		double b = results[IMPL_BSEARCH][mix][4] /

@@ -127,8 +127,8 @@ echo "# packages: $(basename "$sfb_deb") $(basename "$dkms_deb"), $deb_note"
 # the new NOP, in secure_tcp_seq_and_ts_off on the first TCP SYN), which
 # the kernel's patching protocol rules out on real CPUs. Round-robin vCPUs
 # cannot race on code; the host's two CPUs are busy with make check's
-# other jobs anyway.
-append="root=/dev/vda ro console=ttyS0 panic=-1 no5lvl"
+# other jobs anyway. no5lvl and no_timer_check: see tools/vm-run.
+append="root=/dev/vda ro console=ttyS0 panic=-1 no5lvl no_timer_check"
 append+=" watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=120"
 t=$SECONDS
 deadline=$((SECONDS + timeout))

@@ -193,9 +193,9 @@ static int sfb_put_match(struct sk_buff *msg, const struct sfb_ruleset *rs,
 		src = sfb_ruleset_lookup(rs, pkt->fam, &pkt->saddr);
 	if (!nest ||
 	    (res->dst && nla_put_u32(msg, SFB_MATCH_A_DST_TARGET,
-				     res->dst - rs->targets)) ||
+				     sfb_ruleset_target_id(rs, res->dst))) ||
 	    (src && nla_put_u32(msg, SFB_MATCH_A_SRC_TARGET,
-				src - rs->targets)) ||
+				sfb_ruleset_target_id(rs, src))) ||
 	    nla_put_u32(msg, SFB_MATCH_A_CLASSES, res->classes) ||
 	    nla_put_u8(msg, SFB_MATCH_A_VERDICT, res->verdict) ||
 	    nla_put_u32(msg, SFB_MATCH_A_MARK, res->mark))

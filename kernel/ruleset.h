@@ -203,6 +203,13 @@ int sfb_ruleset_target_segment(const struct sfb_ruleset *rs, u32 target,
 			       u32 i, struct sfb_segment *seg);
 void sfb_ruleset_zero_stats(const struct sfb_ruleset *rs);
 
+/* The id of target @t of @rs, as MATCH and GET_STATS report it. */
+static inline u32 sfb_ruleset_target_id(const struct sfb_ruleset *rs,
+					const struct sfb_target *t)
+{
+	return t - rs->targets;
+}
+
 /* classify.c: the packet path. */
 const struct sfb_target *sfb_ruleset_lookup(const struct sfb_ruleset *rs,
 					    u8 fam,

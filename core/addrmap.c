@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sfb address map: the sweep from bindings to spans, the numbering of
- * targets and the span lookup. The algorithm is described in addrmap.h.
+ * sfb address map: the sweep from bindings to spans and the numbering of
+ * targets. The algorithm is described in addrmap.h, the lookup inline there.
  */
 #include <sfb/addrmap.h>
 
@@ -137,23 +137,4 @@ u32 sfb_addrmap_targets(struct sfb_span *span, const u64 *roles, u32 n,
 		span[i].target = t - uniq;
 	}
 	return nt;
-}
-
-int sfb_addrmap_find(const struct sfb_span *span, u32 n,
-		     const struct sfb_addr *addr)
-{
-	u32 lo = 0, hi = n;
-
-	/* lo becomes the number of spans starting at or below @addr */
-	while (lo < hi) {
-		u32 mid = lo + (hi - lo) / 2;
-
-		if (sfb_addr_cmp(&span[mid].first, addr) <= 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (!lo || sfb_addr_cmp(addr, &span[lo - 1].last) > 0)
-		return -ENOENT;
-	return lo - 1;
 }

@@ -128,9 +128,25 @@ u32 sfb_addrmap_targets(struct sfb_span *span, const u64 *roles, u32 n,
 
 /*
  * The index of the span among the @n sorted spans @span that contains
- * @addr, or -ENOENT. O(log n).
+ * @addr, or -ENOENT. O(log n); inline, as the packet path runs it.
  */
-int sfb_addrmap_find(const struct sfb_span *span, u32 n,
-		     const struct sfb_addr *addr);
+static inline int sfb_addrmap_find(const struct sfb_span *span, u32 n,
+				   const struct sfb_addr *addr)
+{
+	u32 lo = 0, hi = n;
+
+	/* lo becomes the number of spans starting at or below @addr */
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (sfb_addr_cmp(&span[mid].first, addr) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || sfb_addr_cmp(addr, &span[lo - 1].last) > 0)
+		return -ENOENT;
+	return lo - 1;
+}
 
 #endif /* _SFB_ADDRMAP_H */

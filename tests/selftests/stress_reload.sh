@@ -36,16 +36,6 @@ work=$(mktemp -d)
 trap 'topo_down; kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 topo_up
 topo_server_addr 10 11
-# The gateway knows the servers' link address beforehand: under the flood,
-# neighbour discovery drops what it queues while it resolves, and its
-# NS/NA can wait behind the flood (a 6.12 run lost half the IPv6
-# datagrams sfb had let through). This test counts sfb's decisions, not
-# neighbour discovery's.
-mac=$(ip -n sfb-s -o link show s0 | sed -n 's|.*link/ether \([0-9a-f:]*\).*|\1|p')
-[ -n "$mac" ] || fail "the servers' link address"
-for a in 192.0.2.2 192.0.2.10 192.0.2.11 2001:db8::2 2001:db8::10 2001:db8::11; do
-	echo "neigh replace $a lladdr $mac dev g1 nud permanent"
-done | ip -n sfb-gw -batch - || fail "permanent neighbours"
 sfb_insmod || fail "insmod"
 
 cat > "$work/a.conf" <<EOF
@@ -98,6 +88,17 @@ dests=(
 	"2001:db8::11 5000 denied"
 )
 ndests=${#dests[@]}
+
+# The gateway knows the servers' link address beforehand: under the flood,
+# neighbour discovery drops what it queues while it resolves, and its
+# NS/NA can wait behind the flood (a 6.12 run lost half the IPv6
+# datagrams sfb had let through). This test counts sfb's decisions, not
+# neighbour discovery's.
+mac=$(ip -n sfb-s -o link show s0 | sed -n 's|.*link/ether \([0-9a-f:]*\).*|\1|p')
+[ -n "$mac" ] || fail "the servers' link address"
+for d in "${dests[@]}"; do
+	echo "neigh replace ${d%% *} lladdr $mac dev g1 nud permanent"
+done | ip -n sfb-gw -batch - || fail "permanent neighbours"
 # nft matches of destination i, and counters: in_i at the gateway before
 # sfb, ok_i (the expected mark) and bad_i (any other) after it, rx_i at
 # the servers.

@@ -10,7 +10,8 @@
 #   make debug-kernel the debug kernel (KASAN, lockdep, kmemleak), cached
 #   make valgrind     sfbctl's unit tests again, under valgrind memcheck
 #   make demo         the main job in a VM (VM_KERNEL=6.1, 6.12 or debug)
-#   make style        checkpatch on the kernel side, and on user/ and tests
+#   make style        checkpatch on the kernel side, and on user/ and tests;
+#                     the module for 6.1 and 6.12 with W=1 and sparse
 #   make install      sfbctl, the catalogue, man pages, completion, the unit
 #                     and the module (DESTDIR, PREFIX); make uninstall
 #   make dkms-install the module's source for DKMS; make deb: the packages
@@ -153,9 +154,11 @@ KBUILD_SRCS := Kbuild kernel/Kbuild \
 	$(filter-out %.mod.c,$(wildcard kernel/*.[ch])) \
 	$(CORE_SRCS) $(wildcard include/sfb/*.h) include/uapi/linux/sfb.h
 
-# These are the builds the tests load: W=1's warnings too, and any warning
-# fails them (an admin's build with a newer compiler only warns).
-module-%: KBUILD_ARGS += W=1 KCFLAGS=-Werror
+# These are the builds the tests load: W=1's warnings too, sparse on each
+# file compiled (C=1; `make style`: on every file, C=2), and any warning of
+# either fails them (an admin's build with a newer compiler only warns).
+SPARSE = 1
+module-%: KBUILD_ARGS += W=1 KCFLAGS=-Werror C=$(SPARSE) CF=-Wsparse-error
 module-%: FORCE
 	@mkdir -p build/module-$*
 	cp -u --parents $(KBUILD_SRCS) build/module-$*/
@@ -257,8 +260,10 @@ demo: user $(SELFTEST_BINS) module-$(VM_KERNEL)
 # rules, 6.1's is the one its maintainers apply. The kernel side with every
 # check, the userspace C (user/, the tests' and tools' programs) without
 # the kernel-only ones. The unit test that make check runs is the one place
-# that names the files and those checks.
-style: $(CHECKPATCH) $(CHECKPATCH_6.12)
+# that names the files and those checks. Then the module for both, W=1 and
+# sparse on every file.
+style: SPARSE = 2
+style: $(CHECKPATCH) $(CHECKPATCH_6.12) module-6.1 module-6.12
 	SFB_CACHE=$(SFB_CACHE) tests/unit/checkpatch_test.sh
 
 # make install: what the packages install, by hand. The module goes to

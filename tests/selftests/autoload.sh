@@ -14,26 +14,17 @@
 # from the host's tree, indexed by depmod. The debug kernel has no tree of
 # its own and builds nf_conntrack in: its tree holds nf_sfb alone.
 . "$(dirname "$0")/lib.sh"
-need depmod
-need genl
-need setpriv
+test_setup depmod genl setpriv
 
 kver=$(uname -r)
-work=$(mktemp -d)
 tree=$work/tree/lib/modules
 blacklist=/run/modprobe.d/sfb-autoload-test.conf
 modprobe_path=$(cat /proc/sys/kernel/modprobe)
 mounted=
-NS=sfb-auto
-cleanup() {
-	echo "$modprobe_path" > /proc/sys/kernel/modprobe
-	rm -f "$blacklist"
-	ip netns del $NS 2>/dev/null
-	[ -z "$mounted" ] || umount /lib/modules
-	rm -rf "$work"
-}
-trap cleanup EXIT
-ns() { "$NETNS" $NS "$@"; }
+NS=$TEST_NS-x
+defer 'echo "$modprobe_path" > /proc/sys/kernel/modprobe; rm -f "$blacklist"
+	[ -z "$mounted" ] || umount /lib/modules'
+ns() { "$NETNS" "$NS" "$@"; }
 
 loaded() { [ -d /sys/module/nf_sfb ]; }
 
@@ -92,7 +83,7 @@ mount --bind "$tree" /lib/modules || fail "mount the modules tree"
 mounted=1
 echo "nf_sfb installed for $kver: $(cd "$tree/$kver" && find . -name '*.ko' | wc -l) modules"
 
-ip netns add $NS || fail "ip netns add"
+ip netns add "$NS" || fail "ip netns add"
 cat > "$work/site.conf" <<EOF
 policy monitor
 role fe "front end" {

@@ -6,11 +6,7 @@
 # of them whole (a dump a commit interrupted is flagged NLM_F_DUMP_INTR and
 # sfbctl starts it again), never a mix.
 . "$(dirname "$0")/lib.sh"
-need jq
-
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; wait; rm -rf "$work"' EXIT
-sfb_insmod || fail "insmod"
+test_setup --module jq
 # Two rulesets that differ in every dumped part; many roles and bindings so
 # that a dump spans several messages.
 for v in a b; do

@@ -2,19 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Every role of the catalogue that lists ports, bound to its own address in
-# sfb-s, enforced by nf_sfb on sfb-gw: from sfb-c, over IPv4 and IPv6, TCP
-# and UDP, every port a rule names and both edges of every range get
-# through; the ports just outside every range and a random sample of the
-# rest do not. The expectation comes from `sfbctl export` (the parser), the
-# verdict from what reaches sfb-s.
+# the servers' namespace, enforced by nf_sfb on the gateway: from the
+# client, over IPv4 and IPv6, TCP and UDP, every port a rule names and both
+# edges of every range get through; the ports just outside every range and
+# a random sample of the rest do not. The expectation comes from `sfbctl
+# export` (the parser), the verdict from what reaches the servers.
 . "$(dirname "$0")/lib.sh"
-need nft
-need jq
-
-work=$(mktemp -d)
-trap 'topo_down; rm -rf "$work"' EXIT
-topo_up
-sfb_insmod || fail "insmod"
+test_setup --topo --module
 
 # role,service,protocol,ports,transport,class,note -> "role proto first last";
 # quoted fields (transport, note) may hold commas: blank them out first.
@@ -37,7 +31,7 @@ roles=$(cut -d' ' -f1 "$work/rules" | sort -u)
 	done
 } > "$work/site.conf"
 topo_server_addr $(cut -d' ' -f2 "$work/addrs")
-"$NETNS" sfb-gw "$SFBCTL" load "$work/site.conf" || fail "sfbctl load"
+gw "$SFBCTL" load "$work/site.conf" || fail "sfbctl load"
 
 # Probe each role, over both families and protocols: the edges of its
 # ranges, their outer neighbours, and a fixed random sample of 30 ports.
@@ -74,7 +68,7 @@ awk -v seed=5061 '
 # sfb_probe takes "PROTO ADDR PORTS..." lines: one process for them all.
 awk '{ ports[$2 " " $1] = ports[$2 " " $1] " " $3 }
      END { for (k in ports) print k ports[k] }' "$work/expect" |
-	"$NETNS" sfb-c "$PROBE" - || fail "probes"
+	"$NETNS" "$NS_C" "$PROBE" - || fail "probes"
 awk '$4 == 1 { print $1, $2, $3 }' "$work/expect" | sort -u > "$work/want"
 cut -d' ' -f1-3 "$work/expect" | sort -u > "$work/probed"
 topo_sync
@@ -90,7 +84,7 @@ $(echo "$missing" | head -n 20)"
 [ -z "$leaked" ] || fail "denied but let through:
 $(echo "$leaked" | head -n 20)"
 # Every probe that did not pass was dropped by sfb, and counted so.
-dropped=$("$NETNS" sfb-gw "$SFBCTL" stats --json |
+dropped=$(gw "$SFBCTL" stats --json |
 	jq '[.targets[].counters.dropped.packets] | add')
 denied=$(comm -23 "$work/probed" "$work/want" | wc -l)
 [ "$dropped" -eq "$denied" ] || fail "counted $dropped drops for $denied denied probes"

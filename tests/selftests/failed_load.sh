@@ -5,15 +5,8 @@
 # ruleset over the kernel's limits, and a file with a syntax error all
 # leave the generation, the loaded ruleset and every verdict as they were.
 . "$(dirname "$0")/lib.sh"
-need nft
-need jq
-
-NL=$PWD/build/selftests/sfb_nl
-work=$(mktemp -d)
-trap 'topo_down; rm -rf "$work"' EXIT
-topo_up
+test_setup --topo --module
 topo_server_addr 10
-sfb_insmod || fail "insmod"
 cat > "$work/site.conf" <<EOF
 include "$PWD/user/roles/sfb2015.conf"
 policy enforce
@@ -25,8 +18,8 @@ gw "$SFBCTL" load "$work/site.conf" || fail "load"
 snapshot() {
 	gw "$NL" generation
 	gw "$SFBCTL" show
-	"$NETNS" sfb-c "$PROBE" tcp 192.0.2.10 5061 9999 >/dev/null
-	"$NETNS" sfb-c "$PROBE" udp 192.0.2.10 3478 50000 >/dev/null
+	"$NETNS" "$NS_C" "$PROBE" tcp 192.0.2.10 5061 9999 >/dev/null
+	"$NETNS" "$NS_C" "$PROBE" udp 192.0.2.10 3478 50000 >/dev/null
 	topo_sync
 	topo_seen | grep '^192\.0\.2\.10 '
 }

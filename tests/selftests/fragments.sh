@@ -6,20 +6,14 @@
 # on the 1500-byte veth) to an allowed port crosses, one to a denied port
 # does not, over IPv4 and IPv6.
 . "$(dirname "$0")/lib.sh"
-need nft
-need jq
-
-work=$(mktemp -d)
-trap 'topo_down; rm -rf "$work"' EXIT
-topo_up
+test_setup --topo --module
 topo_server_addr 10
-sfb_insmod || fail "insmod"
 catalogue_site enforce "front-end 192.0.2.10/32 2001:db8::10/128" > "$work/site.conf"
-"$NETNS" sfb-gw "$SFBCTL" load "$work/site.conf" || fail "load"
+gw "$SFBCTL" load "$work/site.conf" || fail "load"
 
 # front-end: udp 50000 is audio; 9999 is nothing of it.
 for addr in 192.0.2.10 2001:db8::10; do
-	"$NETNS" sfb-c "$PROBE" -l 4000 udp "$addr" 50000 9999 >/dev/null ||
+	"$NETNS" "$NS_C" "$PROBE" -l 4000 udp "$addr" 50000 9999 >/dev/null ||
 		fail "probe $addr"
 done
 topo_sync

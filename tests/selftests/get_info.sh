@@ -4,11 +4,7 @@
 # network namespace, to CAP_NET_ADMIN in that namespace's user namespace,
 # and to nobody else.
 . "$(dirname "$0")/lib.sh"
-need ip
-need unshare
-need setpriv
-
-sfb_insmod || fail "insmod"
+test_setup --module ip unshare setpriv
 
 out=$("$SFBCTL" version) || fail "sfbctl version exited $?"
 echo "$out"
@@ -25,9 +21,8 @@ expect_eq "$json" \
 	"json"
 
 # netnsok: the family answers inside another network namespace.
-ip netns add sfb-info || fail "ip netns add"
-trap 'ip netns del sfb-info' EXIT
-"$NETNS" sfb-info "$SFBCTL" version >/dev/null || fail "not answering in a netns"
+ip netns add "$TEST_NS-x" || fail "ip netns add"
+"$NETNS" "$TEST_NS-x" "$SFBCTL" version >/dev/null || fail "not answering in a netns"
 
 # CAP_NET_ADMIN over one's own netns through a user namespace is enough.
 unshare --user --map-root-user --net "$SFBCTL" version >/dev/null ||

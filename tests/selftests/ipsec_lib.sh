@@ -3,7 +3,6 @@
 # echo flows that count only when answered, wire captures reduced to what
 # matters (ESP or clear, who to whom), ACQUIRE watchers and xfrm_stat.
 
-ECHO=$PWD/build/selftests/sfb_echo
 ESP_KEY=0x0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f
 ipsec_pids=
 
@@ -157,21 +156,18 @@ xfrm_errors() {
 	"$NETNS" "$1" awk '$2 != 0' /proc/net/xfrm_stat
 }
 
-ipsec_cleanup() {
-	[ -n "$ipsec_pids" ] && kill $ipsec_pids 2>/dev/null
-	ipsec_pids=
-}
+# The echo servers go to the background on their own: not jobs of the test.
+defer '[ -z "$ipsec_pids" ] || kill $ipsec_pids 2>/dev/null'
 
 # Two hosts, ESP in transport mode required for all traffic between A and
 # B's subnet, both ways, both families; SAs for A <-> the director only
 # (esp_pair adds others); the echo servers of every flow:
 #
-#   sfb-ha a0 192.0.2.2  2001:db8::2  ----  b0 192.0.2.10 2001:db8::10 (mediation)
+#   A      a0 192.0.2.2  2001:db8::2  ----  b0 192.0.2.10 2001:db8::10 (mediation)
 #                                              192.0.2.11 2001:db8::11 (director)
 ipsec_hosts_up() {
-	A=sfb-ha B=sfb-hb IPSEC_CLIENT4=192.0.2.2 IPSEC_CLIENT6=2001:db8::2
+	A=$TEST_NS-a B=$TEST_NS-b IPSEC_CLIENT4=192.0.2.2 IPSEC_CLIENT6=2001:db8::2
 	ipsec_modules
-	ipsec_hosts_down
 	# Fixed MACs: no neighbour discovery, the IPsec policies cover ICMPv6.
 	ip -batch - <<-EOF || fail "hosts: namespaces and veth"
 	netns add $A
@@ -216,11 +212,6 @@ transport_ipsec() {
 	done
 	esp_pair 192.0.2.2 192.0.2.11 0x1100
 	esp_pair 2001:db8::2 2001:db8::11 0x1600
-}
-
-ipsec_hosts_down() {
-	ipsec_cleanup
-	netns_del sfb-ha sfb-hb
 }
 
 # The flows of both IPsec tests. The servers' host holds a Mediation

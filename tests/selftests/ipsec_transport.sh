@@ -17,12 +17,7 @@
 # flush` IPsec covers everything again.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ipsec_lib.sh"
-need tcpdump
-need stdbuf
-
-work=$(mktemp -d)
-trap 'ipsec_hosts_down; rm -rf "$work"' EXIT
-sfb_insmod || fail "insmod"
+test_setup --module tcpdump stdbuf
 ipsec_hosts_up
 IPSEC_CAPTURE=(inout $A/a0)
 

@@ -26,28 +26,17 @@
 # Not on the debug kernel: nf_sfb's part is that of marks and ipsec_transport
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ipsec_lib.sh"
-need tcpdump
-need stdbuf
+test_setup --module tcpdump stdbuf
 
-C=sfb-tc
-GA=sfb-ta
-GB=sfb-tb
-S=sfb-ts
+C=$TEST_NS-c
+GA=$TEST_NS-ga
+GB=$TEST_NS-gb
+S=$TEST_NS-s
 IPSEC_CLIENT4=198.51.100.2
 IPSEC_CLIENT6=2001:db8:c::2
-work=$(mktemp -d)
 IPSEC_CAPTURE=(out $GA/t0 $GB/t1)
-cleanup() {
-	local ns
-	ipsec_cleanup
-	netns_del $C $GA $GB $S
-	rm -rf "$work"
-}
-trap cleanup EXIT
-sfb_insmod || fail "insmod"
 ipsec_modules
 
-netns_del $C $GA $GB $S
 ip -batch - <<EOF || fail "namespaces and veths"
 netns add $C
 netns add $GA

@@ -5,20 +5,14 @@
 # before TCP/UDP are classified by their real ports; a truncated L4 header
 # is dropped in enforce mode and let through in monitor mode.
 . "$(dirname "$0")/lib.sh"
-need nft
-need jq
-
-work=$(mktemp -d)
-trap 'topo_down; rm -rf "$work"' EXIT
-topo_up
+test_setup --topo --module
 topo_server_addr 10
-sfb_insmod || fail "insmod"
 for mode in enforce monitor; do
 	catalogue_site "$mode" "front-end 192.0.2.10/32 2001:db8::10/128" > "$work/$mode.conf"
 done
-"$NETNS" sfb-gw "$SFBCTL" load "$work/enforce.conf" || fail "load"
+gw "$SFBCTL" load "$work/enforce.conf" || fail "load"
 
-client() { "$NETNS" sfb-c "$PROBE" "$@" >/dev/null || fail "probe $*"; }
+client() { "$NETNS" "$NS_C" "$PROBE" "$@" >/dev/null || fail "probe $*"; }
 
 # front-end: udp 50000 (audio) and tcp 5061 allowed; udp 5061, tcp 9999 not.
 for x in hbh dst both; do
@@ -43,7 +37,7 @@ truncated() {
 }
 n=$(truncated)
 [ "$n" -eq 0 ] || fail "$n truncated headers got through in enforce mode"
-"$NETNS" sfb-gw "$SFBCTL" load "$work/monitor.conf" || fail "load monitor"
+gw "$SFBCTL" load "$work/monitor.conf" || fail "load monitor"
 n=$(truncated)
 [ "$n" -eq 4 ] || fail "monitor mode let $n of 4 truncated headers through"
 echo "truncated L4 headers: dropped in enforce mode, passed in monitor mode"

@@ -55,10 +55,18 @@ catalogue_site() {
 	done
 }
 
+# The selftests' own programs (tests/selftests/*.c, built by make; each
+# file's head says how to use it):
 # "$NETNS" NAME CMD...: CMD in the named network namespace, as `ip netns
-# exec` would run it, at a fraction of the cost (tests/selftests/sfb_netns.c).
-# A command, not a function: `"$NETNS" ... &` leaves in $! the pid of CMD.
+# exec` would run it, at a fraction of the cost. A command, not a
+# function: `"$NETNS" ... &` leaves in $! the pid of CMD.
 NETNS=$PWD/build/selftests/sfb_netns
+PROBE=$PWD/build/selftests/sfb_probe	# packets that open flows, many ports
+NL=$PWD/build/selftests/sfb_nl		# raw genl messages sfbctl never sends
+FUZZ=$PWD/build/selftests/sfb_nlfuzz	# the genl family's fuzzer
+REPLAY=$PWD/build/selftests/sfb_replay	# one ruleset loaded many times
+FLOOD=$PWD/build/selftests/sfb_flood	# UDP as fast as it goes, counted
+ECHO=$PWD/build/selftests/sfb_echo	# request/reply flows
 
 # netns_del NAME...: delete the namespaces that exist, in one exec.
 netns_del() {
@@ -67,7 +75,7 @@ netns_del() {
 
 # Run a command in the gateway's namespace.
 gw() {
-	"$NETNS" sfb-gw "$@"
+	"$NETNS" "$NS_GW" "$@"
 }
 
 # The debug kernel (KASAN, lockdep, kmemleak: tools/vm-run --kernel debug)
@@ -89,11 +97,58 @@ scaled() {
 	fi
 }
 
+# need TOOL: fail unless TOOL is installed. Every tool a selftest uses is
+# one tools/setup installs, so a missing one is a broken machine, not an
+# option: it fails. A test of a tool CI does not install would exit
+# $ksft_skip (4) without it instead; none does today.
 need() {
-	command -v "$1" >/dev/null || fail "$1 is not installed (.ci/run installs it)"
+	command -v "$1" >/dev/null || fail "$1 is not installed (tools/setup installs it)"
 }
 
-PROBE=$PWD/build/selftests/sfb_probe
+# Every network namespace a test makes is named $TEST_NS-SOMETHING: no two
+# tests meet in a namespace, even in one VM, and test_exit finds them all.
+TEST_NS=sfb-$(basename "$0" .sh)
+
+# defer CMD: eval the shell text CMD when the test exits, newest first.
+deferred=()
+defer() {
+	deferred=("$1" "${deferred[@]}")
+}
+
+# The test leaves nothing behind, however it ends: its background jobs are
+# killed, what it deferred runs, its namespaces and $work go.
+test_exit() {
+	local cmd ns names=()
+	kill $(jobs -p) 2>/dev/null
+	wait
+	for cmd in "${deferred[@]}"; do
+		eval "$cmd"
+	done
+	for ns in /run/netns/"$TEST_NS"-*; do
+		[ -e "$ns" ] && names+=("${ns##*/}")
+	done
+	[ ${#names[@]} -eq 0 ] || netns_del "${names[@]}"
+	[ -z "${work:-}" ] || rm -rf "$work"
+}
+trap test_exit EXIT
+
+# test_setup [--topo] [--module] [TOOL...]: how most tests begin. Each TOOL
+# must be installed (need); $work is a new scratch directory; --topo
+# brings up the topology below (nft and jq are needed for it), --module
+# loads nf_sfb.
+test_setup() {
+	local arg topo= module=
+	for arg; do
+		case $arg in
+		--topo) topo=1; need nft; need jq ;;
+		--module) module=1 ;;
+		*) need "$arg" ;;
+		esac
+	done
+	work=$(mktemp -d) || fail "mktemp"
+	[ -z "$topo" ] || topo_up
+	[ -z "$module" ] || sfb_insmod || fail "insmod"
+}
 
 # Wait up to $1 seconds (TCG is slow) for CMD... to succeed.
 wait_for() {
@@ -115,29 +170,33 @@ has_line() {
 	[[ $'\n'$text$'\n' =~ $re ]]
 }
 
-# The topology every datapath test uses, IPv4 and IPv6:
+# The topology every datapath test uses, IPv4 and IPv6, in the namespaces
+# $NS_C, $NS_GW and $NS_S:
 #
-#   sfb-c (client)            sfb-gw (gateway, nf_sfb)            sfb-s (servers)
+#   client ($NS_C)            gateway ($NS_GW, nf_sfb)            servers ($NS_S)
 #   c0 198.51.100.2/24  ----  g0 198.51.100.1  g1 192.0.2.1  ----  s0 192.0.2.2/24
 #      2001:db8:c::2/64          2001:db8:c::1    2001:db8::1          2001:db8::2/64
 #                                                                      + 192.0.2.N
 #                                                                      + 2001:db8::N
 #
-# sfb-s holds one address per bound role (topo_server_addr); its prerouting
-# chain records every (address, protocol, port) that arrives, so a test
-# knows exactly which probes the gateway let through.
+# The servers' namespace holds one address per bound role
+# (topo_server_addr); its prerouting chain records every (address,
+# protocol, port) that arrives, so a test knows exactly which probes the
+# gateway let through.
+NS_C=$TEST_NS-c
+NS_GW=$TEST_NS-gw
+NS_S=$TEST_NS-s
 topo_up() {
-	topo_down
 	# One ip per namespace, in batch mode: an exec costs much under TCG.
 	ip -batch - <<-EOF || fail "topology: namespaces and veths"
-	netns add sfb-c
-	netns add sfb-gw
-	netns add sfb-s
-	link add c0 netns sfb-c type veth peer name g0 netns sfb-gw
-	link add s0 netns sfb-s type veth peer name g1 netns sfb-gw
+	netns add $NS_C
+	netns add $NS_GW
+	netns add $NS_S
+	link add c0 netns $NS_C type veth peer name g0 netns $NS_GW
+	link add s0 netns $NS_S type veth peer name g1 netns $NS_GW
 	EOF
-	client_batch | ip -n sfb-c -batch - || fail "topology: sfb-c"
-	ip -n sfb-gw -batch - <<-EOF || fail "topology: sfb-gw"
+	client_batch | ip -n "$NS_C" -batch - || fail "topology: client"
+	ip -n "$NS_GW" -batch - <<-EOF || fail "topology: gateway"
 	link set lo up
 	link set g0 up
 	link set g1 up
@@ -146,7 +205,7 @@ topo_up() {
 	addr add 192.0.2.1/24 dev g1
 	addr add 2001:db8::1/64 dev g1 nodad
 	EOF
-	ip -n sfb-s -batch - <<-EOF || fail "topology: sfb-s"
+	ip -n "$NS_S" -batch - <<-EOF || fail "topology: servers"
 	link set lo up
 	link set s0 up
 	addr add 192.0.2.2/24 dev s0
@@ -154,9 +213,9 @@ topo_up() {
 	route add default via 192.0.2.1
 	route add default via 2001:db8::1
 	EOF
-	"$NETNS" sfb-gw sysctl -qw net.ipv4.ip_forward=1 \
+	gw sysctl -qw net.ipv4.ip_forward=1 \
 		net.ipv6.conf.all.forwarding=1
-	"$NETNS" sfb-s nft -f - <<'NFT' || fail "nft recorder"
+	"$NETNS" "$NS_S" nft -f - <<'NFT' || fail "nft recorder"
 table inet sfbtest {
 	set seen4 { type ipv4_addr . inet_proto . inet_service; flags dynamic; size 1048576; }
 	set seen6 { type ipv6_addr . inet_proto . inet_service; flags dynamic; size 1048576; }
@@ -182,40 +241,37 @@ client_batch() {
 	EOF
 }
 
-topo_down() {
-	netns_del sfb-c sfb-gw sfb-s
-}
-
-# topo_server_addr N...: give sfb-s the N-th server address pairs (N >= 10).
+# topo_server_addr N...: give the servers the N-th address pairs (N >= 10).
 topo_server_addr() {
 	local n
 	for n in "$@"; do
 		echo "addr add 192.0.2.$n/24 dev s0"
 		echo "addr add 2001:db8::$n/64 dev s0 nodad"
-	done | ip -n sfb-s -batch - || fail "server addresses $*"
+	done | ip -n "$NS_S" -batch - || fail "server addresses $*"
 }
 
-# Wait until everything sfb-c sent so far has reached sfb-s: a last UDP
-# datagram per family to the unbound 192.0.2.2 and 2001:db8::2 (always let
-# through) must arrive. Per family, since IPv6 packets may still wait for
-# neighbour discovery on the gateway when IPv4 ones have long crossed.
+# Wait until everything the client sent so far has reached the servers: a
+# last UDP datagram per family to the unbound 192.0.2.2 and 2001:db8::2
+# (always let through) must arrive. Per family, since IPv6 packets may
+# still wait for neighbour discovery on the gateway when IPv4 ones have
+# long crossed.
 topo_sync() {
 	local port=$((RANDOM % 1000 + 20000))
 	printf 'udp %s %s\n' 192.0.2.2 "$port" 2001:db8::2 "$port" |
-		"$NETNS" sfb-c "$PROBE" - >/dev/null
-	wait_for 60 "$NETNS" sfb-s nft \
+		"$NETNS" "$NS_C" "$PROBE" - >/dev/null
+	wait_for 60 "$NETNS" "$NS_S" nft \
 		get element inet sfbtest seen4 "{ 192.0.2.2 . udp . $port }" \; \
 		get element inet sfbtest seen6 "{ 2001:db8::2 . udp . $port }" \
-		>/dev/null 2>&1 || fail "nothing reaches sfb-s"
+		>/dev/null 2>&1 || fail "nothing reaches the servers"
 }
 
 # What reached the servers, one "ADDR PROTO PORT" per line, sorted; then
 # forget it, so the next round starts empty.
 topo_seen() {
-	"$NETNS" sfb-s nft -j list table inet sfbtest |
+	"$NETNS" "$NS_S" nft -j list table inet sfbtest |
 		jq -r '.nftables[] | select(.set) | .set.elem // [] | .[] |
 			(.elem.val // .) | .concat | "\(.[0]) \(.[1]) \(.[2])"' |
 		sort -u
-	"$NETNS" sfb-s nft flush set inet sfbtest seen4 \; \
+	"$NETNS" "$NS_S" nft flush set inet sfbtest seen4 \; \
 		flush set inet sfbtest seen6
 }

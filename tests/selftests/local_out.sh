@@ -8,12 +8,7 @@
 # The exempt flow must leave marked over dum0, the other unmarked over g1,
 # over IPv4 and IPv6; nothing is dropped in LOCAL_OUT.
 . "$(dirname "$0")/lib.sh"
-need nft
-
-work=$(mktemp -d)
-trap 'topo_down; rm -rf "$work"' EXIT
-topo_up
-sfb_insmod || fail "insmod"
+test_setup --topo --module
 cat > "$work/site.conf" <<EOF
 include "$PWD/user/roles/sfb2015.conf"
 policy enforce

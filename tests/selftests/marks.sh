@@ -6,14 +6,8 @@
 # the bits another table set at -300 plus exactly the marks `sfbctl match`
 # announces, and match agrees with the documented classes.
 . "$(dirname "$0")/lib.sh"
-need nft
-need jq
-
-work=$(mktemp -d)
-trap 'topo_down; rm -rf "$work"' EXIT
-topo_up
+test_setup --topo --module
 topo_server_addr 10 11
-sfb_insmod || fail "insmod"
 
 # monitor: denied probes pass too, so their marks can be seen.
 cat > "$work/site.conf" <<EOF
@@ -46,7 +40,7 @@ probes="tcp:192.0.2.10:443 tcp:192.0.2.10:9999 udp:192.0.2.10:50000
 	tcp:192.0.2.11:5070 udp:192.0.2.11:50000 udp:192.0.2.11:9999"
 for p in $probes; do
 	IFS=: read -r proto addr port <<< "$p"
-	"$NETNS" sfb-c "$PROBE" "$proto" "$addr" "$port" >/dev/null
+	"$NETNS" "$NS_C" "$PROBE" "$proto" "$addr" "$port" >/dev/null
 	mark=$(gw "$SFBCTL" match -j "$proto" from 198.51.100.2 port 40000 \
 		to "$addr" port "$port" | jq -r .mark)
 	printf '%s %s %s 0x%08x\n' "$addr" "$proto" "$port" $((mark | 1))

@@ -4,14 +4,8 @@
 # Monitor mode drops nothing and counts as would-drop exactly the new flows
 # enforce mode drops; the per-rule counters see the allowed ones.
 . "$(dirname "$0")/lib.sh"
-need nft
-need jq
-
-work=$(mktemp -d)
-trap 'topo_down; rm -rf "$work"' EXIT
-topo_up
+test_setup --topo --module
 topo_server_addr 10
-sfb_insmod || fail "insmod"
 
 # front-end lists tcp 5061 and udp 50000 (audio), none of the others.
 denied_tcp="7 9998 9999"
@@ -19,8 +13,8 @@ denied_udp="1000 5061 9999"
 run() {		# run MODE: probe, print what passed and the counters
 	catalogue_site "$1" "front-end 192.0.2.10/32" > "$work/$1.conf"
 	gw "$SFBCTL" load "$work/$1.conf" || fail "load $1"
-	"$NETNS" sfb-c "$PROBE" tcp 192.0.2.10 5061 $denied_tcp >/dev/null
-	"$NETNS" sfb-c "$PROBE" udp 192.0.2.10 50000 $denied_udp >/dev/null
+	"$NETNS" "$NS_C" "$PROBE" tcp 192.0.2.10 5061 $denied_tcp >/dev/null
+	"$NETNS" "$NS_C" "$PROBE" udp 192.0.2.10 50000 $denied_udp >/dev/null
 	topo_sync
 	topo_seen | grep -c '^192\.0\.2\.10 ' > "$work/$1.passed"
 	gw "$SFBCTL" stats --json | jq -c '.targets[] | select(.roles | index("front-end"))' \

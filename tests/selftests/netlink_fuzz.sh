@@ -10,16 +10,9 @@
 # exactly the last site loaded: its port passes, the other site's port
 # does not.
 . "$(dirname "$0")/lib.sh"
-need nft
-need jq
-
-FUZZ=$PWD/build/selftests/sfb_nlfuzz
 [ -x "$FUZZ" ] || fail "$FUZZ is missing (make builds it)"
-work=$(mktemp -d)
-trap 'topo_down; rm -rf "$work"' EXIT
-topo_up
+test_setup --topo --module
 topo_server_addr 10
-sfb_insmod || fail "insmod"
 
 # The same server, two roles: front-end opens tcp 5061, mediation tcp 5067.
 catalogue_site enforce "front-end 192.0.2.10/32" > "$work/a.conf"
@@ -41,7 +34,7 @@ site=$(sed -n 's|^in force: .*/\(.\)\.conf$|\1|p' "$work/out")
 [ -n "$site" ] || fail "sfb_nlfuzz did not say which site is in force"
 other=$([ "$site" = a ] && echo b || echo a)
 
-"$NETNS" sfb-c "$PROBE" tcp 192.0.2.10 "${port[$site]}" "${port[$other]}" 9999 \
+"$NETNS" "$NS_C" "$PROBE" tcp 192.0.2.10 "${port[$site]}" "${port[$other]}" 9999 \
 	>/dev/null || fail "probe"
 topo_sync
 topo_seen | grep '^192\.0\.2\.10 ' > "$work/seen"

@@ -8,14 +8,7 @@
 # no splat (the runner fails the test on any kernel report), and traffic
 # keeps flowing.
 . "$(dirname "$0")/lib.sh"
-need nft
-need jq
-
-NL=$PWD/build/selftests/sfb_nl
-FLOOD=$PWD/build/selftests/sfb_flood
-work=$(mktemp -d)
-trap 'topo_down; kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
-topo_up
+test_setup --topo
 topo_server_addr 10
 # A small ruleset: what is unloaded with it matters, not its size, and a
 # catalogue load costs seconds on the debug kernel.
@@ -29,21 +22,21 @@ bind fe 192.0.2.10/32 2001:db8::10/128
 EOF
 
 # Audio to the front-end, 200 datagrams a second, until the end.
-"$NETNS" sfb-c "$FLOOD" -r 200 192.0.2.10,50000 > "$work/flood" &
+"$NETNS" "$NS_C" "$FLOOD" -r 200 192.0.2.10,50000 > "$work/flood" &
 client=$!
 
 rounds=$(scaled 10)
 for i in $(seq 1 "$rounds"); do
 	sfb_insmod || fail "insmod $i"
-	"$NETNS" sfb-gw "$SFBCTL" load "$work/site.conf" || fail "load $i"
-	"$NETNS" sfb-gw "$NL" hold 600 > "$work/hold" &
+	gw "$SFBCTL" load "$work/site.conf" || fail "load $i"
+	"$NETNS" "$NS_GW" "$NL" hold 600 > "$work/hold" &
 	holder=$!
 	wait_for 60 has_line "$work/hold" holding || fail "no transaction open ($i)"
 	rmmod nf_sfb 2> "$work/rmmod" && fail "rmmod with a ruleset loaded ($i)"
 	grep -q 'in use' "$work/rmmod" || fail "rmmod ($i): $(cat "$work/rmmod")"
-	"$NETNS" sfb-gw "$SFBCTL" show > "$work/show" || fail "show after rmmod ($i)"
+	gw "$SFBCTL" show > "$work/show" || fail "show after rmmod ($i)"
 	grep -q '^bind fe ' "$work/show" || fail "the ruleset went with the failed rmmod ($i)"
-	"$NETNS" sfb-gw "$SFBCTL" flush || fail "flush $i"
+	gw "$SFBCTL" flush || fail "flush $i"
 	rmmod nf_sfb || fail "rmmod $i"
 	kill "$holder"
 	wait "$holder" 2>/dev/null

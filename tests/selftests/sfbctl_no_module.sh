@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Without nf_sfb, sfbctl says so in one line and exits 3.
 . "$(dirname "$0")/lib.sh"
+test_setup
 
 [ ! -d /sys/module/nf_sfb ] || rmmod nf_sfb || fail "rmmod"
-out=$("$SFBCTL" version 2>/tmp/err)
+out=$("$SFBCTL" version 2>"$work/err")
 expect_eq "$?" 3 "exit status"
 expect_eq "$out" "sfbctl $(modinfo -F version "$MODULE")" "stdout"
-expect_eq "$(cat /tmp/err)" "sfb: generic netlink family not found (is nf_sfb loaded?)" "stderr"
+expect_eq "$(cat "$work/err")" "sfb: generic netlink family not found (is nf_sfb loaded?)" "stderr"
 echo "missing module reported, exit 3"

@@ -17,14 +17,10 @@
 
 races=${SFB_STRESS_RACES:-500}
 sfbctl_races=${SFB_STRESS_SFBCTL_RACES:-$(scaled 20)}
-NL=$PWD/build/selftests/sfb_nl
-REPLAY=$PWD/build/selftests/sfb_replay
-ns=sfb-race
-work=$(mktemp -d)
-trap 'ip netns del $ns 2>/dev/null; rm -rf "$work"' EXIT
-sfb_insmod || fail "insmod"
-ip netns add $ns || fail "ip netns add"
-in_ns() { "$NETNS" $ns "$@"; }
+ns=$TEST_NS-x
+test_setup --module
+ip netns add "$ns" || fail "ip netns add"
+in_ns() { "$NETNS" "$ns" "$@"; }
 
 # Two rulesets that share nothing but their shape: a mix of them would
 # show in the dump as roles or bindings of both.

@@ -16,11 +16,7 @@
 . "$(dirname "$0")/lib.sh"
 
 cycles=${SFB_STRESS_NETNS:-$(scaled 1000)}
-NL=$PWD/build/selftests/sfb_nl
-REPLAY=$PWD/build/selftests/sfb_replay
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-sfb_insmod || fail "insmod"
+test_setup --module
 base=$("$NL" rulesets)
 
 # sfb_replay's traffic: UDP 5000 allowed, 9999 denied, on 127.0.0.1.

@@ -23,20 +23,12 @@
 # the transaction sfbctl's load left in the kernel (GET_RULESET as LOAD_*
 # messages), and `sfbctl show` proves it the same ruleset.
 . "$(dirname "$0")/lib.sh"
-need nft
-need jq
 
 reloads=${SFB_STRESS_RELOADS:-$(scaled 1000)}
 # Every $chunk-th reload is an sfbctl load.
 chunk=100
-NL=$PWD/build/selftests/sfb_nl
-REPLAY=$PWD/build/selftests/sfb_replay
-FLOOD=$PWD/build/selftests/sfb_flood
-work=$(mktemp -d)
-trap 'topo_down; kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
-topo_up
+test_setup --topo --module
 topo_server_addr 10 11
-sfb_insmod || fail "insmod"
 
 cat > "$work/a.conf" <<EOF
 policy enforce
@@ -94,11 +86,11 @@ ndests=${#dests[@]}
 # NS/NA can wait behind the flood (a 6.12 run lost half the IPv6
 # datagrams sfb had let through). This test counts sfb's decisions, not
 # neighbour discovery's.
-mac=$(ip -n sfb-s -o link show s0 | sed -n 's|.*link/ether \([0-9a-f:]*\).*|\1|p')
+mac=$(ip -n "$NS_S" -o link show s0 | sed -n 's|.*link/ether \([0-9a-f:]*\).*|\1|p')
 [ -n "$mac" ] || fail "the servers' link address"
 for d in "${dests[@]}"; do
 	echo "neigh replace ${d%% *} lladdr $mac dev g1 nud permanent"
-done | ip -n sfb-gw -batch - || fail "permanent neighbours"
+done | ip -n "$NS_GW" -batch - || fail "permanent neighbours"
 # nft matches of destination i, and counters: in_i at the gateway before
 # sfb, ok_i (the expected mark) and bad_i (any other) after it, rx_i at
 # the servers.
@@ -138,7 +130,7 @@ gw nft -f "$work/gw.nft" || fail "gateway counters"
 	done
 	echo "}"; echo "}"
 } > "$work/s.nft"
-"$NETNS" sfb-s nft -f "$work/s.nft" || fail "server counters"
+"$NETNS" "$NS_S" nft -f "$work/s.nft" || fail "server counters"
 # counters NETNS: "NAME PACKETS" lines, into the array cnt (few execs:
 # each costs much under TCG).
 declare -A cnt
@@ -172,10 +164,10 @@ for d in "${dests[@]}"; do
 	read -r addr port _ <<< "$d"
 	targets+=("$addr,$port")
 done
-"$NETNS" sfb-c "$FLOOD" "${targets[@]}" > "$work/flood" &
+"$NETNS" "$NS_C" "$FLOOD" "${targets[@]}" > "$work/flood" &
 flood=$!
 flood_arrives() {
-	[[ $("$NETNS" sfb-s nft list counter inet stress rx_0) == *"packets "[1-9]* ]]
+	[[ $("$NETNS" "$NS_S" nft list counter inet stress rx_0) == *"packets "[1-9]* ]]
 }
 wait_for 60 flood_arrives || fail "the flood does not reach the servers"
 
@@ -206,8 +198,8 @@ gw "$SFBCTL" show | sed 1d | diff -u "$work/$last.show" - ||
 # Every datagram accounted for, destination by destination.
 declare -A sent
 while read -r d n; do sent[$d]=$n; done < "$work/flood"
-counters sfb-gw
-counters sfb-s
+counters "$NS_GW"
+counters "$NS_S"
 sent_total=0
 printf '%-20s %-6s %8s %8s %8s %8s %8s\n' destination fate sent gateway \
 	"mark ok" "other" servers
@@ -220,7 +212,7 @@ for ((i = 0; i < ndests; i++)); do
 	sent_total=$((sent_total + s))
 	[ "$s" -gt 0 ] || fail "$addr,$port: nothing sent"
 	[ "$in" -eq "$s" ] || {
-		ip -n sfb-c -s link show c0
+		ip -n "$NS_C" -s link show c0
 		cat /proc/net/softnet_stat
 		fail "$addr,$port: $s sent, $in reached the gateway"
 	}
@@ -231,7 +223,7 @@ for ((i = 0; i < ndests; i++)); do
 	else
 		[ "$ok" -eq "$in" ] || fail "$addr,$port: $in reached the gateway, $ok crossed it"
 		[ "$rx" -eq "$ok" ] || {
-			ip -n sfb-gw -s link show g1
+			ip -n "$NS_GW" -s link show g1
 			fail "$addr,$port: $ok crossed the gateway, $rx reached the servers"
 		}
 	fi
@@ -241,7 +233,7 @@ done
 # (two destinations per class, four denied: unmatched and dropped).
 burst=500
 gw "$SFBCTL" stats -z > /dev/null || fail "stats -z"
-"$NETNS" sfb-c "$FLOOD" -n "$burst" "${targets[@]}" > /dev/null ||
+"$NETNS" "$NS_C" "$FLOOD" -n "$burst" "${targets[@]}" > /dev/null ||
 	fail "burst"
 topo_sync
 expect_eq "$(gw "$SFBCTL" stats -j | jq -c '[.targets[].counters] |
@@ -254,7 +246,7 @@ expect_eq "$(gw "$SFBCTL" stats -j | jq -c '[.targets[].counters] |
 	"sfb's counters after a burst of $burst per destination"
 declare -A before
 for ((i = 0; i < ndests; i++)); do before[$i]=${cnt[rx_$i]}; done
-counters sfb-s
+counters "$NS_S"
 for ((i = 0; i < ndests; i++)); do
 	read -r addr port fate <<< "${dests[$i]}"
 	want=$((before[$i] + burst))

@@ -20,14 +20,7 @@
 #   d) bypass, then load --sysctl of a file without one: the settings come
 #      back at once; flush, rmmod.
 . "$(dirname "$0")/lib.sh"
-need nft
-need jq
-
-NL=$PWD/build/selftests/sfb_nl
-
-work=$(mktemp -d)
-trap 'topo_down; rm -rf "$work"' EXIT
-topo_up
+test_setup --topo
 topo_server_addr 10
 
 cat > "$work/plain.conf" <<EOF
@@ -94,7 +87,7 @@ nothing_left() {
 
 # enforced: fe's sip passes, another port of fe does not; open: both pass
 probe() {
-	"$NETNS" sfb-c "$PROBE" tcp 192.0.2.10 5061 9999 > /dev/null
+	"$NETNS" "$NS_C" "$PROBE" tcp 192.0.2.10 5061 9999 > /dev/null
 	topo_sync
 	topo_seen | grep '^192\.0\.2\.10 ' | tr '\n' ' '
 }

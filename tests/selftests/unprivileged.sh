@@ -6,12 +6,7 @@
 # namespace that does not own the network namespace; allowed to root of a
 # user namespace that owns its own.
 . "$(dirname "$0")/lib.sh"
-need setpriv
-need unshare
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-sfb_insmod || fail "insmod"
+test_setup --module setpriv unshare
 catalogue_site enforce "front-end 192.0.2.10/32" > "$work/site.conf"
 chmod 755 "$work"
 chmod 644 "$work/site.conf"

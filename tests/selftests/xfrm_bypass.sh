@@ -15,17 +15,11 @@
 # and the kernel's xfrm_user, which KASAN would check for the kernel's sake.
 # Not on the debug kernel: the kernel side is xfrm_user's, not nf_sfb's
 . "$(dirname "$0")/lib.sh"
-need jq
+test_setup --module jq
 
-NL=$PWD/build/selftests/sfb_nl
-NS=sfb-xfrm
-work=$(mktemp -d)
-holder=
-trap '[ -n "$holder" ] && kill "$holder" 2>/dev/null; ip netns del $NS 2>/dev/null; rm -rf "$work"' EXIT
-sfb_insmod || fail "insmod"
-ip netns del $NS 2>/dev/null
-ip netns add $NS || fail "ip netns add"
-ns() { "$NETNS" $NS "$@"; }
+NS=$TEST_NS-x
+ip netns add "$NS" || fail "ip netns add"
+ns() { "$NETNS" "$NS" "$@"; }
 
 # Policies that are not sfb's: a template policy, and an allow policy with
 # the same mark, priority and action but a real selector.
@@ -162,7 +156,6 @@ expect_set 0x800 "a failed load"
 diff -u "$work/before" "$work/sfb-kernel" >&2 || fail "a failed load changed policies"
 kill "$holder"
 wait "$holder" 2>/dev/null
-holder=
 echo "failed load: the previous policies, exactly"
 
 # A policy that is not sfb's holds one of the wanted identities (dir,

@@ -7,7 +7,7 @@
  * for the address and O(1) per port map.
  */
 
-#include <linux/bottom_half.h>
+#include <linux/lockdep.h>
 #include <linux/smp.h>
 
 #include "ruleset.h"
@@ -77,26 +77,52 @@ static bool sfb_reply_exempt(const struct sfb_ruleset *rs,
 			      &src);
 }
 
+/*
+ * Would a new flow of @pkt to @dst (its destination's target, NULL if
+ * unbound) be dropped in enforce mode? The same test as the verdict of
+ * sfb_ruleset_classify_to(), alone: the first stage makes it on every
+ * packet to a bound address, before conntrack.
+ */
+bool sfb_ruleset_denies_new(const struct sfb_target *dst,
+			    const struct sfb_packet *pkt)
+{
+	return dst && dst->enforce &&
+	       !sfb_map_contains(&dst->map[pkt->pi][SFB_MAP_SERVICE],
+				 pkt->dport) &&
+	       !sfb_map_contains(&dst->map[pkt->pi][SFB_MAP_MEDIA],
+				 pkt->dport);
+}
+
 void sfb_ruleset_classify(const struct sfb_ruleset *rs,
 			  const struct sfb_packet *pkt, struct sfb_result *res)
 {
-	const struct sfb_target *dst;
+	sfb_ruleset_classify_to(rs, sfb_ruleset_lookup(rs, pkt->fam,
+						       &pkt->daddr),
+				pkt, res);
+}
+
+/* sfb_ruleset_classify(), the destination looked up already: @dst. */
+void sfb_ruleset_classify_to(const struct sfb_ruleset *rs,
+			     const struct sfb_target *dst,
+			     const struct sfb_packet *pkt,
+			     struct sfb_result *res)
+{
 	bool ike = sfb_is_ike(pkt);
 	u32 c;
 
 	memset(res, 0, sizeof(*res));
 	res->pi = pkt->pi;
-	dst = sfb_ruleset_lookup(rs, pkt->fam, &pkt->daddr);
 	res->dst = dst;
 	for (c = 0; c < __SFB_CLASS_MAX; c++) {
 		const struct sfb_map *m = dst ? &dst->map[pkt->pi][c] : NULL;
 
 		res->seg[c] = -ENOENT;
-		if (!m || !m->pm || (c == SFB_CLASS_EXEMPT && ike))
+		/* Most ports miss: one bit test, the segment only on a hit. */
+		if (!m || !sfb_map_contains(m, pkt->dport) ||
+		    (c == SFB_CLASS_EXEMPT && ike))
 			continue;
 		res->seg[c] = sfb_portmap_segment(m->pm, pkt->dport);
-		if (res->seg[c] >= 0)
-			res->classes |= BIT(c);
+		res->classes |= BIT(c);
 	}
 
 	if (!ike) {
@@ -117,8 +143,7 @@ void sfb_ruleset_classify(const struct sfb_ruleset *rs,
 	 * IPsec but not their open ports; such targets are classified and
 	 * marked, never dropped.
 	 */
-	if (dst && dst->enforce && pkt->new_flow &&
-	    !(res->classes & (BIT(SFB_CLASS_SERVICE) | BIT(SFB_CLASS_MEDIA)))) {
+	if (pkt->new_flow && sfb_ruleset_denies_new(dst, pkt)) {
 		if (rs->policy.mode == SFB_MODE_ENFORCE) {
 			res->verdict = SFB_VERDICT_DROP;
 			return;
@@ -132,8 +157,10 @@ void sfb_ruleset_classify(const struct sfb_ruleset *rs,
 
 /*
  * Counters: per CPU, as in nft_counter.c, but one flat array per CPU
- * (segments can outnumber what alloc_percpu() serves). Writers run with
- * BHs off on their own CPU; readers sum over CPUs under u64_stats.
+ * (segments can outnumber what alloc_percpu() serves). Writers are the
+ * PRE_ROUTING hooks, which the stack runs with BHs off (softirq, or
+ * netif_receive_skb() under local_bh_disable()): none can interrupt
+ * another on its CPU. Readers sum over CPUs under u64_stats.
  */
 
 static void sfb_stat_add(struct sfb_cpu_stats *cs, u32 idx, unsigned int len)
@@ -151,7 +178,7 @@ void sfb_ruleset_count(const struct sfb_ruleset *rs,
 
 	if (!t && !res->src_exempt)
 		return;
-	local_bh_disable();
+	lockdep_assert_in_softirq();
 	cs = sfb_cpu_stats(rs, smp_processor_id());
 	u64_stats_update_begin(&cs->sync);
 	if (t) {
@@ -173,7 +200,6 @@ void sfb_ruleset_count(const struct sfb_ruleset *rs,
 	if (res->src_exempt && res->src != t)
 		sfb_stat_add(cs, res->src->stat + SFB_CNT_EXEMPT, len);
 	u64_stats_update_end(&cs->sync);
-	local_bh_enable();
 }
 
 void sfb_ruleset_count_ns(const struct sfb_ruleset *rs,
@@ -181,10 +207,9 @@ void sfb_ruleset_count_ns(const struct sfb_ruleset *rs,
 {
 	struct sfb_cpu_stats *cs;
 
-	local_bh_disable();
+	lockdep_assert_in_softirq();
 	cs = sfb_cpu_stats(rs, smp_processor_id());
 	u64_stats_update_begin(&cs->sync);
 	sfb_stat_add(cs, kind, len);
 	u64_stats_update_end(&cs->sync);
-	local_bh_enable();
 }

@@ -6,8 +6,11 @@
 #define _NF_SFB_HOOKS_H
 
 struct net;
+struct sfb_ruleset;
 
-int sfb_hooks_register(struct net *net);
-void sfb_hooks_unregister(struct net *net);
+/* Groups of hooks, as bits: which ones @rs needs; (un)register them. */
+unsigned int sfb_hooks_wanted(const struct sfb_ruleset *rs);
+int sfb_hooks_register(struct net *net, unsigned int groups);
+void sfb_hooks_unregister(struct net *net, unsigned int groups);
 
 #endif /* _NF_SFB_HOOKS_H */

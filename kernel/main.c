@@ -41,8 +41,10 @@ void sfb_net_discard_txn(struct sfb_net *sn)
 
 /*
  * Put @rs (compiled; NULL: none) in force in @net, atomically: a packet
- * sees the old ruleset or the new one. The hooks exist only while there is
- * a ruleset. The old one is freed once no packet can still be using it.
+ * sees the old ruleset or the new one. The hooks @rs needs are registered
+ * before it is published (a hook that only the new ruleset needs finds
+ * nothing to do in the old one), those only the old one needed go after.
+ * The old ruleset is freed once no packet can still be using it.
  *
  * A namespace with a ruleset holds a reference on the module, as an
  * nf_tables rule holds its expression's module: rmmod then fails ("in
@@ -53,22 +55,22 @@ int sfb_net_install(struct net *net, struct sfb_ruleset *rs)
 {
 	struct sfb_net *sn = sfb_net(net);
 	struct sfb_ruleset *old = sfb_net_ruleset(sn);
+	unsigned int want = rs ? sfb_hooks_wanted(rs) : 0;
 	int err;
 
-	if (rs && !old) {
-		err = sfb_hooks_register(net);
-		if (err)
-			return err;
+	err = sfb_hooks_register(net, want & ~sn->hooks);
+	if (err)
+		return err;
+	if (rs && !old)
 		__module_get(THIS_MODULE);
-	}
 	rcu_assign_pointer(sn->ruleset, rs);
 	sn->generation++;
+	sfb_hooks_unregister(net, sn->hooks & ~want);
+	sn->hooks = want;
 	if (!old)
 		return 0;
-	if (!rs) {
-		sfb_hooks_unregister(net);
+	if (!rs)
 		module_put(THIS_MODULE);
-	}
 	sfb_ruleset_free_rcu(old);
 	return 0;
 }

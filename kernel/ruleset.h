@@ -216,10 +216,28 @@ const struct sfb_target *sfb_ruleset_lookup(const struct sfb_ruleset *rs,
 					    const struct sfb_addr *addr);
 void sfb_ruleset_classify(const struct sfb_ruleset *rs,
 			  const struct sfb_packet *pkt, struct sfb_result *res);
+void sfb_ruleset_classify_to(const struct sfb_ruleset *rs,
+			     const struct sfb_target *dst,
+			     const struct sfb_packet *pkt,
+			     struct sfb_result *res);
+bool sfb_ruleset_denies_new(const struct sfb_target *dst,
+			    const struct sfb_packet *pkt);
 void sfb_ruleset_count(const struct sfb_ruleset *rs,
 		       const struct sfb_result *res, unsigned int len);
 void sfb_ruleset_count_ns(const struct sfb_ruleset *rs,
 			  enum sfb_counter kind, unsigned int len);
+
+/*
+ * Does @rs leave packets to unbound addresses alone? Only the ipsec-exempt
+ * class applies to them: they gain no mark unless that class sets one, and
+ * count nowhere unless a "from ROLE" rule looks their source up. Then the
+ * packet path lets them go at the first test, unparsed: sfb polices bound
+ * addresses, and a malformed packet to another is not its business.
+ */
+static inline bool sfb_ruleset_ignores_unbound(const struct sfb_ruleset *rs)
+{
+	return !rs->src_lookup && !rs->policy.mark[SFB_CLASS_EXEMPT];
+}
 
 static inline struct sfb_cpu_stats *
 sfb_cpu_stats(const struct sfb_ruleset *rs, unsigned int cpu)

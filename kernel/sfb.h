@@ -27,8 +27,9 @@ struct sfb_ruleset;
 struct sfb_net {
 	/* Serialises every change to this namespace's ruleset. */
 	struct mutex lock;
-	/* The ruleset in force; the hooks are registered while it is set. */
+	/* The ruleset in force, and the hook groups it needs (hooks.c). */
 	struct sfb_ruleset __rcu *ruleset;
+	unsigned int hooks;
 	/* The ruleset being loaded, owned by the socket txn_portid. */
 	struct sfb_ruleset *txn;
 	u32 txn_portid;

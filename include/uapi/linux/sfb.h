@@ -32,7 +32,32 @@
  * but never dropped. Packets sfb cannot parse (a truncated TCP or UDP
  * header, a broken IPv6 extension header chain, a fragment conntrack did
  * not reassemble) count as SFB_CNT_MALFORMED and are dropped in enforce
- * mode; protocols other than TCP and UDP pass.
+ * mode; protocols other than TCP and UDP pass. Packets to unbound
+ * addresses are left alone, unparsed and uncounted, unless the ruleset
+ * marks the ipsec-exempt class or has "from ROLE" exemptions (both may
+ * apply to them).
+ *
+ * Two stages: the verdict is given right after conntrack (PRE_ROUTING,
+ * priority NF_IP_PRI_CONNTRACK + 1), where conntrack's state tells new
+ * flows from others. In enforce mode a first stage, just before conntrack
+ * (NF_IP_PRI_CONNTRACK - 1, after defrag and raw), drops what that verdict
+ * would drop without letting conntrack create an entry for it: a packet to
+ * a bound address whose port no service or media rule of the address
+ * opens, when conntrack holds no entry (in either direction) and no
+ * expectation the packet matches, looked up as conntrack would look it up
+ * (the same tuple, the zone of the packet's template). Why that is exact:
+ * conntrack reports ESTABLISHED, RELATED or a reply only for a packet of an
+ * entry it finds or of an expectation it finds; anything else it reports
+ * NEW (a new entry, also for a TCP packet it picks up mid-stream) or not
+ * at all (invalid, untracked), and the verdict drops those alike. A packet
+ * already attached to an entry, or found in conntrack, goes on to the
+ * verdict unchanged. Counters are the same as if the verdict had dropped
+ * it. Monitor mode drops nothing, so it has no first stage.
+ *
+ * Hooks are registered per family only while the ruleset in force binds an
+ * address of that family (or marks the ipsec-exempt class and has
+ * exemptions of any address), with conntrack for that family; LOCAL_OUT
+ * only if the ruleset sets marks.
  *
  * Loading: a transaction
  * ----------------------

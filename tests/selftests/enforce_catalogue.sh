@@ -7,6 +7,9 @@
 # edges of every range get through; the ports just outside every range and
 # a random sample of the rest do not. The expectation comes from `sfbctl
 # export` (the parser), the verdict from what reaches the servers.
+# The sweep checks the parser against the kernel port by port; the kernel
+# runs the same code for any port.
+# Not on the debug kernel: its kernel work is that of monitor_mode, marks and early_drop
 . "$(dirname "$0")/lib.sh"
 test_setup --topo --module
 

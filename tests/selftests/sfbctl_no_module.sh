@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Without nf_sfb, sfbctl says so in one line and exits 3.
+# Not on the debug kernel: it has no kernel work, sfbctl runs alone
 . "$(dirname "$0")/lib.sh"
 test_setup
 

@@ -134,7 +134,7 @@ BENCH_BINS := $(patsubst tools/bench/%.c,build/bench/%,$(BENCH_SRCS))
 SELFTEST_BINS := $(patsubst tests/selftests/%.c,build/selftests/%,$(SELFTEST_SRCS))
 
 .PHONY: all module user check unit selftest demo style clean fuzz \
-	bench-portmap bench-load test-bins valgrind debug-kernel \
+	bench-portmap bench-load bench-vm test-bins valgrind debug-kernel \
 	install install-user install-module uninstall dkms-install deb FORCE
 
 all: module user
@@ -252,6 +252,9 @@ bench-portmap: build/bench/portmap_bench
 
 bench-load: user $(SELFTEST_BINS) module-$(VM_KERNEL)
 	tools/vm-run --kernel $(VM_KERNEL) --timeout 600 -- tools/bench/load.sh
+
+bench-vm: user $(SELFTEST_BINS) module-$(VM_KERNEL)
+	tools/vm-run --kernel $(VM_KERNEL) --smp 2 --timeout 1800 -- tools/bench/datapath.sh
 
 demo: user $(SELFTEST_BINS) module-$(VM_KERNEL)
 	tools/vm-run --kernel $(VM_KERNEL) --timeout 600 -- tools/demo

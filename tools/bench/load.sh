@@ -9,11 +9,8 @@
 # each other, not with hardware.
 cd "$(dirname "$0")/../.."
 . tests/selftests/lib.sh
-NL=$PWD/build/selftests/sfb_nl
 runs=${SFB_BENCH_RUNS:-15}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-sfb_insmod || fail "insmod"
+test_setup --module jq
 
 sed "s|^include \"sfb2015.conf\"|include \"$PWD/user/roles/sfb2015.conf\"|" \
 	user/roles/example-site.conf > "$work/example-site.conf"

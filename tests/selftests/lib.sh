@@ -213,8 +213,13 @@ topo_up() {
 	route add default via 192.0.2.1
 	route add default via 2001:db8::1
 	EOF
+	# Conntrack entries outlive the test (unreplied UDP's 30 s does not
+	# on the debug kernel), so tests can count them.
+	load_module nf_conntrack || fail "cannot load nf_conntrack"
 	gw sysctl -qw net.ipv4.ip_forward=1 \
-		net.ipv6.conf.all.forwarding=1
+		net.ipv6.conf.all.forwarding=1 \
+		net.netfilter.nf_conntrack_udp_timeout=3600 ||
+		fail "topology: gateway sysctls"
 	"$NETNS" "$NS_S" nft -f - <<'NFT' || fail "nft recorder"
 table inet sfbtest {
 	set seen4 { type ipv4_addr . inet_proto . inet_service; flags dynamic; size 1048576; }

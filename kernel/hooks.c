@@ -290,9 +290,9 @@ static unsigned int sfb_local_out(void *priv, struct sk_buff *skb,
  * its LOCAL_OUT if, in addition, the ruleset sets marks (it only marks).
  */
 enum {
-	SFB_HOOKS_IN_IPV4,
+	SFB_HOOKS_IN_IPV4,	/* + SFB_FAM_*: a family's IN group */
 	SFB_HOOKS_IN_IPV6,
-	SFB_HOOKS_OUT_IPV4,
+	SFB_HOOKS_OUT_IPV4,	/* + SFB_FAM_*: its OUT group */
 	SFB_HOOKS_OUT_IPV6,
 };
 
@@ -364,14 +364,6 @@ static const struct sfb_hook_group {
 
 unsigned int sfb_hooks_wanted(const struct sfb_ruleset *rs)
 {
-	static const u8 in[SFB_NFAMS] = {
-		[SFB_FAM_IPV4] = SFB_HOOKS_IN_IPV4,
-		[SFB_FAM_IPV6] = SFB_HOOKS_IN_IPV6,
-	};
-	static const u8 out[SFB_NFAMS] = {
-		[SFB_FAM_IPV4] = SFB_HOOKS_OUT_IPV4,
-		[SFB_FAM_IPV6] = SFB_HOOKS_OUT_IPV6,
-	};
 	bool any = false, marks = false;
 	unsigned int want = 0;
 	int i;
@@ -384,9 +376,9 @@ unsigned int sfb_hooks_wanted(const struct sfb_ruleset *rs)
 	for (i = 0; i < SFB_NFAMS; i++) {
 		if (!rs->nspans[i] && !any)
 			continue;
-		want |= BIT(in[i]);
+		want |= BIT(SFB_HOOKS_IN_IPV4 + i);
 		if (marks)
-			want |= BIT(out[i]);
+			want |= BIT(SFB_HOOKS_OUT_IPV4 + i);
 	}
 	return want;
 }

@@ -8,8 +8,6 @@
 #   director 198.51.100.2 (client) -- gateway -- front-end 192.0.2.10 (servers)
 . "$(dirname "$0")/lib.sh"
 
-servers=
-defer 'kill $servers 2>/dev/null'
 test_setup --topo --module
 topo_server_addr 10
 cat > "$work/site.conf" <<EOF
@@ -19,14 +17,6 @@ bind director 198.51.100.2/32 2001:db8:c::2/128
 bind front-end 192.0.2.10/32 2001:db8::10/128
 EOF
 gw "$SFBCTL" load "$work/site.conf" || fail "sfbctl load"
-
-# serve NS ADDR PORT: a TCP echo server, killed at exit
-serve() {
-	local pid
-	pid=$("$NETNS" "$1" "$ECHO" serve tcp "$2" "$3") ||
-		fail "echo server $2:$3 in $1"
-	servers="$servers $pid"
-}
 
 # talk NS FROM TO PORT [sfb_echo ask OPTION...]: a TCP connection from
 # FROM whose line comes back
@@ -38,21 +28,21 @@ talk() {
 
 # A server opens a flow from a port its own role does not list (40000);
 # the replies to that port must pass: they belong to an established flow.
-serve "$NS_C" 198.51.100.2 444
+echo_serve "$NS_C" tcp 198.51.100.2 444
 talk "$NS_S" 192.0.2.10 198.51.100.2 444 -s 40000 ||
 	fail "front-end:40000 -> director:444: the reply did not come back"
 echo "replies of a server-opened flow pass"
 
 # Server to server, both ways, on ports the receiving role lists.
-serve "$NS_S" 192.0.2.10 5061
+echo_serve "$NS_S" tcp 192.0.2.10 5061
 talk "$NS_C" 198.51.100.2 192.0.2.10 5061 || fail "director -> front-end:5061 (sip mtls)"
 talk "$NS_S" 192.0.2.10 198.51.100.2 444 || fail "front-end -> director:444 (https)"
-serve "$NS_S" 2001:db8::10 8057
+echo_serve "$NS_S" tcp 2001:db8::10 8057
 talk "$NS_C" 2001:db8:c::2 2001:db8::10 8057 || fail "director -> front-end:8057 over IPv6"
 echo "server to server on the seed's ports, IPv4 and IPv6"
 
 # A port the receiving role does not list: the SYN is dropped.
-serve "$NS_C" 198.51.100.2 5062
+echo_serve "$NS_C" tcp 198.51.100.2 5062
 talk "$NS_S" 192.0.2.10 198.51.100.2 5062 -w 3 2>/dev/null &&
 	fail "front-end -> director:5062 got through; the director does not list 5062"
 echo "a port the receiving role does not list is dropped"

@@ -21,8 +21,6 @@
 test_setup --topo --module
 topo_server_addr 10
 load_module nf_conntrack_ftp || fail "cannot load nf_conntrack_ftp"
-servers=
-defer 'kill $servers 2>/dev/null'
 
 site() {
 	cat <<-EOF
@@ -87,16 +85,9 @@ probe monitor
 echo "denied probes: no conntrack entry in enforce mode ($grew in monitor mode)"
 gw "$SFBCTL" load "$work/enforce.conf" || fail "load enforce"
 
-# serve NS ADDR PORT: a TCP echo server, killed at exit; its pid in $pid
-serve() {
-	pid=$("$NETNS" "$1" "$ECHO" serve tcp "$2" "$3") ||
-		fail "echo server $2:$3 in $1"
-	servers="$servers $pid"
-}
-
 # A server opens a flow from port 40000, which its role does not list.
-serve "$NS_C" 198.51.100.2 444
-director=$pid
+echo_serve "$NS_C" tcp 198.51.100.2 444
+director=$echo_pid
 "$NETNS" "$NS_S" "$ECHO" ask -b 192.0.2.10 -s 40000 tcp 198.51.100.2 444 ||
 	fail "ftp:40000 -> director:444 in zone 7: the reply did not come back"
 echo "zone 7: replies of a server-opened flow pass"
@@ -104,8 +95,8 @@ echo "zone 7: replies of a server-opened flow pass"
 # FTP, passive mode: the helper reads the server's "227" reply (the echo
 # server sends back what it is sent; the helper parses a reply only after a
 # first line) and expects the client at 192.0.2.10:50000.
-serve "$NS_S" 192.0.2.10 21
-serve "$NS_S" 192.0.2.10 50000
+echo_serve "$NS_S" tcp 192.0.2.10 21
+echo_serve "$NS_S" tcp 192.0.2.10 50000
 "$NETNS" "$NS_C" timeout 60 bash -c '
 	exec 3<>/dev/tcp/192.0.2.10/21 || exit 1
 	echo "220 sfb test" >&3 && read -r line <&3 || exit 1

@@ -4,7 +4,6 @@
 # matters (ESP or clear, who to whom), ACQUIRE watchers and xfrm_stat.
 
 ESP_KEY=0x0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f
-ipsec_pids=
 
 # ipsec_modules: ESP and the AEAD it uses must be there before any SA.
 ipsec_modules() {
@@ -36,14 +35,6 @@ esp_policy() {
 esp_pair() {
 	esp_sa transport "$1" "$2" "$3"
 	esp_sa transport "$2" "$1" "$(($3 + 1))"
-}
-
-# echo_serve NS tcp|udp ADDR PORT: an echo server, killed at exit.
-echo_serve() {
-	local pid
-	pid=$("$NETNS" "$1" "$ECHO" serve "$2" "$3" "$4") ||
-		fail "echo server $2 $3 $4 in $1"
-	ipsec_pids="$ipsec_pids $pid"
 }
 
 # flow NS [ASK OPTIONS] tcp|udp ADDR PORT: one answered exchange.
@@ -133,7 +124,6 @@ captured() {
 # the watcher is seen to work: it reports a policy added while it starts.
 acquire_watch() {
 	"$NETNS" "$1" stdbuf -oL ip xfrm monitor acquire policy > "$2" &
-	ipsec_pids="$ipsec_pids $!"
 	wait_for 60 acquire_watch_probe "$1" "$2" ||
 		fail "ip xfrm monitor in $1 reports nothing"
 }
@@ -155,9 +145,6 @@ acquires() {
 xfrm_errors() {
 	"$NETNS" "$1" awk '$2 != 0' /proc/net/xfrm_stat
 }
-
-# The echo servers go to the background on their own: not jobs of the test.
-defer '[ -z "$ipsec_pids" ] || kill $ipsec_pids 2>/dev/null'
 
 # Two hosts, ESP in transport mode required for all traffic between A and
 # B's subnet, both ways, both families; SAs for A <-> the director only

@@ -105,6 +105,16 @@ need() {
 	command -v "$1" >/dev/null || fail "$1 is not installed (tools/setup installs it)"
 }
 
+# echo_serve NS tcp|udp ADDR PORT: an sfb_echo server in NS, killed when
+# the test exits (it goes to the background on its own: not a job); its
+# pid in $echo_pid.
+echo_servers=
+echo_serve() {
+	echo_pid=$("$NETNS" "$1" "$ECHO" serve "$2" "$3" "$4") ||
+		fail "echo server $2 $3 $4 in $1"
+	echo_servers="$echo_servers $echo_pid"
+}
+
 # Every network namespace a test makes is named $TEST_NS-SOMETHING: no two
 # tests meet in a namespace, even in one VM, and test_exit finds them all.
 TEST_NS=sfb-$(basename "$0" .sh)
@@ -119,7 +129,7 @@ defer() {
 # killed, what it deferred runs, its namespaces and $work go.
 test_exit() {
 	local cmd ns names=()
-	kill $(jobs -p) 2>/dev/null
+	kill $(jobs -p) $echo_servers 2>/dev/null
 	wait
 	for cmd in "${deferred[@]}"; do
 		eval "$cmd"

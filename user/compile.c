@@ -12,6 +12,7 @@
 
 #include "arena.h"
 #include "compile.h"
+#include "hash.h"
 
 #define NO_ID UINT32_MAX
 
@@ -25,7 +26,10 @@ struct list_msg {
 	bool first;			/* the first message of its list */
 };
 
-/* A (role, prefix) pair already sent: sending it twice means nothing. */
+/*
+ * A (role, prefix) pair already sent: sending it twice means nothing. They
+ * are kept in a hash table (prefix NULL: a free slot), at most half full.
+ */
 struct bind_pair {
 	uint32_t id;
 	const struct sfb_prefix *prefix;
@@ -230,15 +234,45 @@ static bool same_prefix(const struct sfb_prefix *a, const struct sfb_prefix *b)
 	       !memcmp(a->addr, b->addr, sizeof(a->addr));
 }
 
+/* The slot of pair (@id, @p) in @pairs, or the free slot it would take. */
+static struct bind_pair *find_pair(struct bind_pair *pairs, size_t cap,
+				   uint32_t id, const struct sfb_prefix *p)
+{
+	uint32_t h = sfb_hash(SFB_HASH_INIT, &id, sizeof(id));
+	size_t i;
+
+	h = sfb_hash(h, &p->family, sizeof(p->family));
+	h = sfb_hash(h, p->addr, sizeof(p->addr));
+	for (i = sfb_hash(h, &p->len, sizeof(p->len)) & (cap - 1);
+	     pairs[i].prefix; i = (i + 1) & (cap - 1))
+		if (pairs[i].id == id && same_prefix(pairs[i].prefix, p))
+			break;
+	return &pairs[i];
+}
+
 /* Record (id, prefix) and say whether it is new. */
 static bool new_pair(struct compiler *c, uint32_t id, const struct sfb_prefix *p)
 {
-	for (size_t i = 0; i < c->n_pairs; i++)
-		if (c->pairs[i].id == id && same_prefix(c->pairs[i].prefix, p))
-			return false;
-	c->pairs = sfb_arena_grow(c->txn->arena, c->pairs, c->n_pairs,
-				  &c->cap_pairs, sizeof(*c->pairs));
-	c->pairs[c->n_pairs++] = (struct bind_pair){ id, p };
+	struct bind_pair *slot;
+
+	if (2 * (c->n_pairs + 1) > c->cap_pairs) {
+		size_t cap = c->cap_pairs ? 2 * c->cap_pairs : 64;
+		struct bind_pair *v = sfb_arena_array(c->txn->arena, cap,
+						      sizeof(*v));
+
+		/* The old table is left to the arena. */
+		for (size_t i = 0; i < c->cap_pairs; i++)
+			if (c->pairs[i].prefix)
+				*find_pair(v, cap, c->pairs[i].id,
+					   c->pairs[i].prefix) = c->pairs[i];
+		c->pairs = v;
+		c->cap_pairs = cap;
+	}
+	slot = find_pair(c->pairs, c->cap_pairs, id, p);
+	if (slot->prefix)
+		return false;
+	*slot = (struct bind_pair){ id, p };
+	c->n_pairs++;
 	return true;
 }
 

@@ -20,6 +20,7 @@
 #include "arena.h"
 #include "config.h"
 #include "parse.h"
+#include "rule_index.h"
 
 /* Where a composed rule came from: an "extends" entry, or the role itself. */
 #define VIA_OWN ((size_t)-1)
@@ -339,11 +340,6 @@ static bool checked_in_base(const struct resolver *r, size_t i,
 	return false;
 }
 
-static bool ranges_overlap(struct sfb_range a, struct sfb_range b)
-{
-	return a.first <= b.last && b.first <= a.last;
-}
-
 static const char *describe(const struct sfb_conf_rule *rule, char *buf, size_t size)
 {
 	char ports[16];
@@ -389,52 +385,80 @@ static const char *join(struct resolver *r, const char *a, const char *b,
 	return out;
 }
 
+/* The composed rules of the role being composed, with their index. */
+struct composed {
+	struct sfb_conf_rule *list;
+	const struct ast_rule **keys;	/* the syntax behind each */
+	size_t *via;			/* the "extends" entry, or VIA_OWN */
+	size_t n;
+	struct sfb_rule_index *index;
+};
+
+/*
+ * Is list[@j] a rule that @rule, reached through "extends" entry @rule_via,
+ * was already compared with when a base of role @i was composed?
+ */
+static bool met_before(const struct resolver *r, size_t i,
+		       const struct composed *c, size_t j,
+		       const struct sfb_conf_rule *rule, size_t rule_via)
+{
+	return rule_via != VIA_OWN &&
+	       (c->via[j] == rule_via ||
+		checked_in_base(r, i, &c->list[j], rule));
+}
+
 /*
  * Add @rule to role @i's list unless it duplicates a rule already there;
  * lint it against the rules it meets here for the first time.
  */
-static void add_rule(struct resolver *r, size_t i, struct sfb_conf_rule *list,
-		     const struct ast_rule **keys, size_t *via, size_t *n,
+static void add_rule(struct resolver *r, size_t i, struct composed *c,
 		     const struct sfb_conf_rule *rule, const struct ast_rule *key,
 		     size_t rule_via)
 {
 	const struct sfb_loc *loc = rule_via == VIA_OWN ? &rule->loc :
 				    extends_loc(r, i, rule_via);
 	char msg[512], buf[160];
-	size_t overlaps = 0, first = 0, len = 0;
+	size_t overlaps = 0, first = 0, len = 0, j;
+	struct sfb_rule_overlaps it;
 
-	for (size_t j = 0; j < *n; j++) {
-		struct sfb_conf_rule *a = &list[j];
+	for (j = sfb_rule_index_named(c->index, rule->name);
+	     j != SFB_RULE_INDEX_END;
+	     j = sfb_rule_index_next_named(c->index, j)) {
+		struct sfb_conf_rule *a = &c->list[j];
 
-		if (rule_via != VIA_OWN &&
-		    (via[j] == rule_via || checked_in_base(r, i, a, rule)))
+		if (met_before(r, i, c, j, rule, rule_via))
 			continue;
-		if (!strcmp(a->name, rule->name)) {
-			if (a->class == rule->class && a->protos == rule->protos &&
-			    a->ports.first == rule->ports.first &&
-			    a->ports.last == rule->ports.last) {
-				sfb_diag_report(r->d, SFB_WARNING, loc,
-						"duplicate %s; merged into the first definition",
-						describe(rule, buf, sizeof(buf)));
-				a->transport = join(r, a->transport, rule->transport, ",");
-				a->note = join(r, a->note, rule->note, " / ");
-			} else {
-				sfb_diag_report(r->d, SFB_ERROR, loc,
-						"'%s' is already defined in role '%s' as %s",
-						rule->name, r->roles[i].name,
-						describe(a, buf, sizeof(buf)));
-			}
-			sfb_diag_attach(r->d, &a->loc, "first defined here");
-			return;
+		if (a->class == rule->class && a->protos == rule->protos &&
+		    a->ports.first == rule->ports.first &&
+		    a->ports.last == rule->ports.last) {
+			sfb_diag_report(r->d, SFB_WARNING, loc,
+					"duplicate %s; merged into the first definition",
+					describe(rule, buf, sizeof(buf)));
+			a->transport = join(r, a->transport, rule->transport, ",");
+			a->note = join(r, a->note, rule->note, " / ");
+		} else {
+			sfb_diag_report(r->d, SFB_ERROR, loc,
+					"'%s' is already defined in role '%s' as %s",
+					rule->name, r->roles[i].name,
+					describe(a, buf, sizeof(buf)));
 		}
-		if (a->class != rule->class || !(a->protos & rule->protos) ||
-		    !ranges_overlap(a->ports, rule->ports))
+		sfb_diag_attach(r->d, &a->loc, "first defined here");
+		return;
+	}
+	/* Once the message is full, further overlaps change nothing. */
+	sfb_rule_overlaps_begin(&it, c->index, rule->class, rule->ports);
+	while (len < sizeof(msg) &&
+	       (j = sfb_rule_overlaps_next(&it)) != SFB_RULE_INDEX_END) {
+		const struct sfb_conf_rule *a = &c->list[j];
+
+		if (!(a->protos & rule->protos) ||
+		    met_before(r, i, c, j, rule, rule_via))
 			continue;
 		if (!overlaps++) {
 			first = j;
 			len = (size_t)snprintf(msg, sizeof(msg), "%s overlaps ",
 					       describe(rule, buf, sizeof(buf)));
-		} else if (len < sizeof(msg)) {
+		} else {
 			len += (size_t)snprintf(msg + len, sizeof(msg) - len, ", ");
 		}
 		if (len < sizeof(msg))
@@ -443,12 +467,13 @@ static void add_rule(struct resolver *r, size_t i, struct sfb_conf_rule *list,
 	}
 	if (overlaps) {
 		sfb_diag_report(r->d, SFB_NOTE, loc, "%s", msg);
-		sfb_diag_attach(r->d, &list[first].loc, "'%s' is defined here",
-				list[first].name);
+		sfb_diag_attach(r->d, &c->list[first].loc, "'%s' is defined here",
+				c->list[first].name);
 	}
-	keys[*n] = key;
-	via[*n] = rule_via;
-	list[(*n)++] = *rule;
+	c->keys[c->n] = key;
+	c->via[c->n] = rule_via;
+	c->list[c->n] = *rule;
+	sfb_rule_index_add(c->index, c->n++);
 }
 
 static bool own_rule(struct resolver *r, size_t i, const struct ast_rule *ar,
@@ -480,9 +505,8 @@ static void compose(struct resolver *r, size_t i)
 {
 	struct ast_role *ar = r->aroles[i];
 	struct sfb_conf_role *role = &r->roles[i];
-	const struct ast_rule **keys;
-	struct sfb_conf_rule *list;
-	size_t cap = ar->n_rules, n = 0, *via;
+	struct composed c = { 0 };
+	size_t cap = ar->n_rules;
 
 	close_bases(r, i);
 	for (size_t k = 0; k < r->n_bases[i]; k++)
@@ -491,9 +515,10 @@ static void compose(struct resolver *r, size_t i)
 		r->too_large = true;
 		return;
 	}
-	list = sfb_arena_array(r->arena, cap, sizeof(*list));
-	keys = scratch(r, cap, sizeof(*keys));
-	via = scratch(r, cap, sizeof(*via));
+	c.list = sfb_arena_array(r->arena, cap, sizeof(*c.list));
+	c.keys = scratch(r, cap, sizeof(*c.keys));
+	c.via = scratch(r, cap, sizeof(*c.via));
+	c.index = sfb_rule_index_new(r->ast->arena, c.list, cap);
 	for (size_t k = 0; k < r->n_bases[i]; k++) {
 		size_t b = r->bases[i][k];
 
@@ -504,8 +529,7 @@ static void compose(struct resolver *r, size_t i)
 			if (((struct ast_rule *)key)->stamp == i + 1)
 				continue;
 			((struct ast_rule *)key)->stamp = (unsigned int)i + 1;
-			add_rule(r, i, list, keys, via, &n, &r->roles[b].rules[j],
-				 key, k);
+			add_rule(r, i, &c, &r->roles[b].rules[j], key, k);
 		}
 	}
 	for (struct ast_rule *a = ar->rules; a; a = a->next) {
@@ -513,18 +537,18 @@ static void compose(struct resolver *r, size_t i)
 
 		a->stamp = (unsigned int)i + 1;
 		if (own_rule(r, i, a, &rule))
-			add_rule(r, i, list, keys, via, &n, &rule, a, VIA_OWN);
+			add_rule(r, i, &c, &rule, a, VIA_OWN);
 	}
-	if (n > SFB_MAX_ROLE_RULES)
+	if (c.n > SFB_MAX_ROLE_RULES)
 		sfb_diag_report(r->d, SFB_ERROR, &role->loc,
 				"role '%s' has more than %d rules", role->name,
 				SFB_MAX_ROLE_RULES);
-	r->total_rules += n;
+	r->total_rules += c.n;
 	if (r->total_rules > SFB_MAX_RULES)
 		r->too_large = true;
-	role->rules = list;
-	role->n_rules = n;
-	r->keys[i] = keys;
+	role->rules = c.list;
+	role->n_rules = c.n;
+	r->keys[i] = c.keys;
 }
 
 /* Report the cycle that role @start leads into, if not reported yet. */

@@ -16,8 +16,8 @@
 #include "ruleset.h"
 #include "sfb.h"
 
-static_assert(SFB_MAX_MEMORY == 67108864, "update the messages below");
-#define SFB_MSG_MEMORY	"memory limit reached (67108864 bytes)"
+#define SFB_MSG_MEMORY \
+	"memory limit reached (see the limits in sfbctl version)"
 
 /* The marks are indexed by class. */
 static_assert(SFB_POLICY_A_MARK_MEDIA - SFB_CLASS_MEDIA ==

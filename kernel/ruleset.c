@@ -11,9 +11,11 @@
 #include <linux/cache.h>
 #include <linux/cpumask.h>
 #include <linux/err.h>
+#include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 
 #include "ruleset.h"
 
@@ -26,26 +28,56 @@ static_assert((int)SFB_CNT_SERVICE == (int)SFB_CLASS_SERVICE &&
 static_assert(SFB_MAX_ROLES <= SFB_ADDRMAP_MAX_ROLES);
 
 /*
- * Every allocation of a ruleset goes through here, so that rs->memory is
- * what the namespace's budget is charged.
+ * A kmalloc bucket (in the direct map) or whole vmalloc pages, whichever
+ * is smaller: a 18,440-byte port map takes 5 pages, not a 32 KiB bucket;
+ * never the huge mapping kvmalloc() may round up to 2 MiB. Either way what
+ * was taken is known exactly: it is what the budget counts and the memory
+ * cgroup is charged.
  */
+static void *sfb_zalloc(size_t size)
+{
+	void *p = NULL;
+
+	if (kmalloc_size_roundup(size) <= PAGE_ALIGN(size))
+		p = kzalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN |
+				  __GFP_NORETRY);
+	if (!p)
+		p = __vmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	return p;
+}
+
+static size_t sfb_alloc_size(const void *p, size_t size)
+{
+	if (!p)
+		return 0;
+	return is_vmalloc_addr(p) ? PAGE_ALIGN(size) :
+				    kmalloc_size_roundup(size);
+}
+
+/* Every allocation of a ruleset goes through here and is charged to it. */
 static void *sfb_rs_alloc(struct sfb_ruleset *rs, size_t size)
 {
+	size_t taken;
 	void *p;
 
 	if (size > rs->budget - rs->memory)
 		return ERR_PTR(-ENOSPC);
-	p = kvzalloc(size, GFP_KERNEL_ACCOUNT);
+	p = sfb_zalloc(size);
 	if (!p)
 		return ERR_PTR(-ENOMEM);
-	rs->memory += size;
+	taken = sfb_alloc_size(p, size);
+	if (taken > rs->budget - rs->memory) {
+		kvfree(p);
+		return ERR_PTR(-ENOSPC);
+	}
+	rs->memory += taken;
 	return p;
 }
 
 static void sfb_rs_free(struct sfb_ruleset *rs, void *p, size_t size)
 {
+	rs->memory -= sfb_alloc_size(p, size);
 	kvfree(p);
-	rs->memory -= size;
 }
 
 /* Make room for element @n of the array *@arr of capacity *@cap. */
@@ -76,11 +108,15 @@ struct sfb_ruleset *sfb_ruleset_create(const struct sfb_policy *policy,
 
 	if (sizeof(*rs) > budget)
 		return ERR_PTR(-ENOSPC);
-	rs = kvzalloc(sizeof(*rs), GFP_KERNEL_ACCOUNT);
+	rs = sfb_zalloc(sizeof(*rs));
 	if (!rs)
 		return ERR_PTR(-ENOMEM);
-	rs->memory = sizeof(*rs);
+	rs->memory = sfb_alloc_size(rs, sizeof(*rs));
 	rs->budget = budget;
+	if (rs->memory > budget) {
+		kvfree(rs);
+		return ERR_PTR(-ENOSPC);
+	}
 	rs->policy = *policy;
 	atomic_inc(&sfb_rulesets);
 	return rs;
@@ -184,19 +220,26 @@ int sfb_ruleset_add_exempt(struct sfb_ruleset *rs,
 static int sfb_build_targets(struct sfb_ruleset *rs)
 {
 	size_t room = 2 * (size_t)rs->nbinds;
+	size_t size = array_size(room, 2 * sizeof(u64) +
+				 sizeof(struct sfb_span) +
+				 sizeof(struct sfb_addr_event));
 	u32 n[SFB_NFAMS], total = 0, nt, i, fam;
 	struct sfb_addr_event *ev;
 	struct sfb_span *span;
 	u64 *roles, *uniq;
-	int err = -ENOMEM;
+	void *scratch;
+	int err;
 
-	/* Scratch space, freed before returning, not charged. */
-	ev = kvmalloc_array(room, sizeof(*ev), GFP_KERNEL_ACCOUNT);
-	span = kvmalloc_array(room, sizeof(*span), GFP_KERNEL_ACCOUNT);
-	roles = kvmalloc_array(room, sizeof(*roles), GFP_KERNEL_ACCOUNT);
-	uniq = kvmalloc_array(room, sizeof(*uniq), GFP_KERNEL_ACCOUNT);
-	if (room && (!ev || !span || !roles || !uniq))
-		goto out;
+	/* Scratch space, charged while it lives: one block, u64s first. */
+	static_assert(__alignof__(*span) <= __alignof__(u64) &&
+		      __alignof__(*ev) <= __alignof__(u64));
+	scratch = sfb_rs_alloc(rs, size);
+	if (IS_ERR(scratch))
+		return PTR_ERR(scratch);
+	roles = scratch;
+	uniq = roles + room;
+	span = (struct sfb_span *)(uniq + room);
+	ev = (struct sfb_addr_event *)(span + room);
 
 	for (fam = 0; fam < SFB_NFAMS; fam++) {
 		n[fam] = sfb_addrmap_sweep(rs->binds, rs->nbinds, fam, ev,
@@ -231,10 +274,7 @@ static int sfb_build_targets(struct sfb_ruleset *rs)
 	}
 	err = 0;
 out:
-	kvfree(uniq);
-	kvfree(roles);
-	kvfree(span);
-	kvfree(ev);
+	sfb_rs_free(rs, scratch, size);
 	return err;
 }
 

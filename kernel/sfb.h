@@ -5,6 +5,7 @@
 #ifndef _NF_SFB_H
 #define _NF_SFB_H
 
+#include <linux/cpumask.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
@@ -18,10 +19,19 @@ struct sfb_ruleset;
  */
 #define SFB_MAX_ROLES		64
 /* port rules of both classes, over all roles (SFB_LIMIT_A_SERVICES) */
-#define SFB_MAX_RULES		4096
-#define SFB_MAX_BINDINGS	4096
+#define SFB_MAX_RULES		65536
+#define SFB_MAX_BINDINGS	65536
 #define SFB_MAX_EXEMPTIONS	256
-#define SFB_MAX_MEMORY		(64ULL << 20)
+/*
+ * Bytes one namespace's rulesets may take, the one being loaded included,
+ * counted as the allocator takes them (what the memory cgroup is charged):
+ * a base, plus a share per possible CPU for the per-CPU counters, so that
+ * the largest ruleset fits on any machine.
+ */
+#define SFB_MAX_MEMORY_BASE	(64ULL << 20)
+#define SFB_MAX_MEMORY_PER_CPU	(4ULL << 20)
+#define SFB_MAX_MEMORY \
+	(SFB_MAX_MEMORY_BASE + nr_cpu_ids * SFB_MAX_MEMORY_PER_CPU)
 
 /* Per network namespace state. */
 struct sfb_net {

@@ -29,7 +29,7 @@
 /* Input bounds beyond the lexer's. */
 #define SFB_MAX_INCLUDE_DEPTH	8
 #define SFB_MAX_FILES		32
-#define SFB_MAX_ROLE_RULES	4096	/* per role, after composition */
+#define SFB_MAX_ROLE_RULES	65536	/* per role, after composition */
 #define SFB_MAX_RULES		(1u << 18)	/* all roles, after composition */
 
 struct sfb_range {

@@ -13,9 +13,9 @@
 #include "diag.h"
 
 /* Input bounds: anything larger is rejected with an error, not truncated. */
-#define SFB_MAX_FILE_SIZE	(1u << 20)
+#define SFB_MAX_FILE_SIZE	(1u << 24)
 #define SFB_MAX_LINE_LEN	4096
-#define SFB_MAX_TOKENS		(1u << 17)
+#define SFB_MAX_TOKENS		(1u << 21)
 
 enum sfb_tok_type {
 	TOK_EOF,

@@ -30,7 +30,7 @@ grep -q "^192.0.2.10 tcp 9999$" "$work/before" && fail "9999 should be dropped"
 gw "$NL" malformed || fail "a malformed message was not refused properly"
 
 # Over the limit: more rules than GET_INFO allows, in two roles (sfb.conf
-# itself caps a role at 4096 rules).
+# caps a role at as many rules as the kernel takes in all).
 max=$(gw "$SFBCTL" version --json | jq '.module.limits.services')
 {
 	cat "$work/site.conf"

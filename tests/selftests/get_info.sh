@@ -11,13 +11,16 @@ echo "$out"
 modver=$(modinfo -F version "$MODULE")
 uapi=$(sed -n 's/^#define SFB_GENL_VERSION[[:space:]]*//p' include/uapi/linux/sfb.h)
 expect_eq "$(echo "$out" | sed -n 2p)" "nf_sfb $modver (uapi $uapi)" "module line"
+# 64 MiB and 4 MiB per possible CPU (nr_cpu_ids: the highest id plus one).
+cpus=$(( $(sed 's/.*[-,]//' /sys/devices/system/cpu/possible) + 1 ))
+memory=$(( (64 + 4 * cpus) << 20 ))
 expect_eq "$(echo "$out" | sed -n 3p)" \
-	"limits: roles 64, services 4096, bindings 4096, ipsec-exempt 256, memory 67108864 bytes" \
+	"limits: roles 64, services 65536, bindings 65536, ipsec-exempt 256, memory $memory bytes" \
 	"limits line"
 
 json=$("$SFBCTL" version --json) || fail "sfbctl version --json exited $?"
 expect_eq "$json" \
-	"{\"sfbctl\":\"$modver\",\"module\":{\"version\":\"$modver\",\"uapi\":$uapi,\"limits\":{\"roles\":64,\"services\":4096,\"bindings\":4096,\"ipsec_exempt\":256,\"memory\":67108864}}}" \
+	"{\"sfbctl\":\"$modver\",\"module\":{\"version\":\"$modver\",\"uapi\":$uapi,\"limits\":{\"roles\":64,\"services\":65536,\"bindings\":65536,\"ipsec_exempt\":256,\"memory\":$memory}}}" \
 	"json"
 
 # netnsok: the family answers inside another network namespace.

@@ -290,3 +290,24 @@ topo_seen() {
 	"$NETNS" "$NS_S" nft flush set inet sfbtest seen4 \; \
 		flush set inet sfbtest seen6
 }
+
+# memcg_setup: a memory cgroup of the test's own, $memcg, removed at exit.
+memcg_setup() {
+	local cg=/sys/fs/cgroup
+	mountpoint -q "$cg" || mount -t cgroup2 none "$cg" || fail "mount cgroup2"
+	echo +memory > "$cg/cgroup.subtree_control" || fail "no memory controller"
+	memcg=$cg/$TEST_NS
+	mkdir "$memcg" || fail "mkdir $memcg"
+	defer "rmdir $memcg"
+}
+
+# Kernel memory charged to $memcg ("kernel" in memory.stat: slab, large
+# kmalloc and vmalloc pages).
+memcg_kernel() {
+	sed -n 's/^kernel //p' "$memcg/memory.stat"
+}
+
+# in_memcg CMD...: run CMD in $memcg.
+in_memcg() {
+	sh -c 'echo $$ > "$0/cgroup.procs"; exec "$@"' "$memcg" "$@"
+}

@@ -97,7 +97,10 @@
  *     SFB_LIMIT_A_BINDINGS: NLA_U32, bound address prefixes
  *     SFB_LIMIT_A_EXEMPTIONS: NLA_U32, ipsec-exempt rules
  *     SFB_LIMIT_A_MEMORY: NLA_U64, bytes one network namespace's rulesets
- *                         (loaded and being loaded) may use in total
+ *                         (loaded and being loaded) may use in total,
+ *                         counted as allocated (what the loader's memory
+ *                         cgroup is charged); it grows with the number of
+ *                         possible CPUs, for the per-CPU counters
  *     SFB_LIMIT_A_PAD: padding for the 64-bit attributes, ignore it
  *   SFB_A_GENERATION: NLA_U64, this namespace's ruleset generation: 0
  *                     before the first load, +1 at every commit and flush

@@ -170,16 +170,17 @@ static int sfb_put_rule(struct sk_buff *skb, const struct sfb_ruleset *rs,
 			u32 id, u32 i)
 {
 	const struct sfb_rule *r = &rs->role[id].rules[i];
+	const char *transport = sfb_rule_text(rs, r->transport);
 	struct nlattr *nest = nla_nest_start(skb, SFB_RULES_A_RULE);
 
 	if (!nest ||
-	    nla_put_string(skb, SFB_RULE_A_NAME, r->name) ||
+	    nla_put_string(skb, SFB_RULE_A_NAME, sfb_rule_text(rs, r->name)) ||
 	    nla_put_u8(skb, SFB_RULE_A_CLASS, r->class) ||
 	    nla_put_u8(skb, SFB_RULE_A_PROTOS, r->protos) ||
 	    nla_put_u16(skb, SFB_RULE_A_PORT_FIRST, r->first) ||
 	    nla_put_u16(skb, SFB_RULE_A_PORT_LAST, r->last) ||
-	    (r->transport[0] &&
-	     nla_put_string(skb, SFB_RULE_A_TRANSPORT, r->transport))) {
+	    (transport[0] &&
+	     nla_put_string(skb, SFB_RULE_A_TRANSPORT, transport))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

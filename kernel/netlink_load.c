@@ -319,7 +319,7 @@ static int sfb_add_rule(struct sfb_ruleset *rs, u32 id,
 	};
 	struct nlattr *tb[SFB_RULE_A_MAX + 1];
 	struct sfb_rule rule = {};
-	const char *name;
+	const char *name, *transport = "";
 	int err;
 	u32 i;
 
@@ -333,10 +333,9 @@ static int sfb_add_rule(struct sfb_ruleset *rs, u32 id,
 	err = sfb_get_name(extack, tb[SFB_RULE_A_NAME], &name);
 	if (err)
 		return err;
-	strscpy(rule.name, name, sizeof(rule.name));
+	/* NLA_NUL_STRING: terminated within its length */
 	if (tb[SFB_RULE_A_TRANSPORT])
-		nla_strscpy(rule.transport, tb[SFB_RULE_A_TRANSPORT],
-			    sizeof(rule.transport));
+		transport = nla_data(tb[SFB_RULE_A_TRANSPORT]);
 	rule.class = nla_get_u8(tb[SFB_RULE_A_CLASS]);
 	rule.protos = nla_get_u8(tb[SFB_RULE_A_PROTOS]);
 	rule.first = nla_get_u16(tb[SFB_RULE_A_PORT_FIRST]);
@@ -351,7 +350,9 @@ static int sfb_add_rule(struct sfb_ruleset *rs, u32 id,
 				    __stringify(SFB_MAX_RULES) ")");
 		return -ENOSPC;
 	}
-	return sfb_mem_error(extack, nest, sfb_ruleset_add_rule(rs, id, &rule));
+	return sfb_mem_error(extack, nest,
+			     sfb_ruleset_add_rule(rs, id, rule, name,
+						  transport));
 }
 
 static int sfb_load_role(struct sfb_ruleset *rs, struct genl_info *info)

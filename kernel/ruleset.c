@@ -129,6 +129,7 @@ void sfb_ruleset_free(struct sfb_ruleset *rs)
 
 	for (i = 0; i < SFB_MAX_ROLES; i++)
 		kvfree(rs->role[i].rules);
+	kvfree(rs->text);
 	kvfree(rs->binds);
 	kvfree(rs->exempts);
 	for (i = 0; i < rs->ntargets; i++)
@@ -173,17 +174,47 @@ void sfb_ruleset_set_role(struct sfb_ruleset *rs, u32 id, const char *name,
 			sizeof(role->description));
 }
 
-int sfb_ruleset_add_rule(struct sfb_ruleset *rs, u32 id,
-			 const struct sfb_rule *rule)
+/* Put @str in the text pool, sharing the last transport tag if equal. */
+static int sfb_text_add(struct sfb_ruleset *rs, const char *str, u32 *off,
+			bool tag)
+{
+	size_t len = strlen(str) + 1;
+	int err;
+
+	if (tag && rs->text_len &&
+	    !strcmp(sfb_rule_text(rs, rs->last_transport), str)) {
+		*off = rs->last_transport;
+		return 0;
+	}
+	while (rs->text_len + len > rs->text_cap) {
+		err = sfb_rs_grow(rs, (void **)&rs->text, rs->text_cap,
+				  &rs->text_cap, 1);
+		if (err)
+			return err;
+	}
+	memcpy(rs->text + rs->text_len, str, len);
+	*off = rs->text_len;
+	rs->text_len += len;
+	if (tag)
+		rs->last_transport = *off;
+	return 0;
+}
+
+int sfb_ruleset_add_rule(struct sfb_ruleset *rs, u32 id, struct sfb_rule rule,
+			 const char *name, const char *transport)
 {
 	struct sfb_role *role = &rs->role[id];
 	int err;
 
 	err = sfb_rs_grow(rs, (void **)&role->rules, role->nrules, &role->cap,
-			  sizeof(*rule));
+			  sizeof(rule));
+	if (!err)
+		err = sfb_text_add(rs, name, &rule.name, false);
+	if (!err)
+		err = sfb_text_add(rs, transport, &rule.transport, true);
 	if (err)
 		return err;
-	role->rules[role->nrules++] = *rule;
+	role->rules[role->nrules++] = rule;
 	rs->nrules++;
 	return 0;
 }

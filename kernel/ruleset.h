@@ -43,9 +43,14 @@ enum sfb_map_kind {
 	__SFB_MAP_MAX
 };
 
+/*
+ * A port rule as loaded. Its name and transport tag, kept only for dumps,
+ * are offsets in the ruleset's text pool: a rule takes 16 bytes and its
+ * name's length, not two fixed 64-byte arrays.
+ */
 struct sfb_rule {
-	char name[SFB_NAME_MAX];
-	char transport[SFB_NAME_MAX];
+	u32 name;		/* offsets in sfb_ruleset.text */
+	u32 transport;		/* "" if none */
 	u16 first;		/* host order, inclusive */
 	u16 last;
 	u8 class;		/* SFB_CLASS_SERVICE or SFB_CLASS_MEDIA */
@@ -117,6 +122,11 @@ struct sfb_ruleset {
 	/* as loaded */
 	struct sfb_role role[SFB_MAX_ROLES];
 	u32 nrules;
+	/* the rules' names and tags, NUL-terminated; most tags are shared */
+	char *text;
+	u32 text_len;
+	u32 text_cap;
+	u32 last_transport;
 	struct sfb_bind *binds;
 	u32 nbinds;
 	u32 binds_cap;
@@ -139,6 +149,12 @@ struct sfb_ruleset {
 	size_t stats_stride;
 	u32 nstats;
 };
+
+/* A rule's name or transport tag (struct sfb_rule's offsets). */
+static inline const char *sfb_rule_text(const struct sfb_ruleset *rs, u32 off)
+{
+	return rs->text + off;
+}
 
 /* What the packet path and SFB_CMD_MATCH know of a packet. */
 struct sfb_packet {
@@ -172,8 +188,9 @@ u32 sfb_ruleset_alive(void);
 
 void sfb_ruleset_set_role(struct sfb_ruleset *rs, u32 id, const char *name,
 			  const char *description);
-int sfb_ruleset_add_rule(struct sfb_ruleset *rs, u32 id,
-			 const struct sfb_rule *rule);
+/* Add @rule (its ports, class, protocols) named @name, tag @transport. */
+int sfb_ruleset_add_rule(struct sfb_ruleset *rs, u32 id, struct sfb_rule rule,
+			 const char *name, const char *transport);
 int sfb_ruleset_add_bind(struct sfb_ruleset *rs, const struct sfb_bind *bind);
 int sfb_ruleset_add_exempt(struct sfb_ruleset *rs,
 			   const struct sfb_exempt *exempt);

@@ -188,13 +188,16 @@ static bool fits(struct compiler *c, const char *s, size_t max,
 	return false;
 }
 
-/* Report once, at the item that crosses the limit. */
-static bool within(struct compiler *c, size_t count, uint32_t limit,
-		   const struct sfb_loc *loc, const char *what)
+/*
+ * Is @count, after an item added @added to it, within @limit (0: none)?
+ * Reported once, at the item that crosses the limit.
+ */
+static bool within(struct compiler *c, size_t count, size_t added,
+		   uint32_t limit, const struct sfb_loc *loc, const char *what)
 {
 	if (!limit || count <= limit)
 		return true;
-	if (count == (size_t)limit + 1)
+	if (count - added <= limit)
 		sfb_diag_report(c->d, SFB_ERROR, loc,
 				"too many %s: nf_sfb holds at most %u", what,
 				limit);
@@ -216,10 +219,10 @@ static void compile_role(struct compiler *c, const struct sfb_conf_role *role)
 		fits(c, r->transport, SFB_NAME_MAX, &r->loc, "transport");
 	}
 	c->n_rules += role->n_rules;
-	within(c, c->n_rules, c->lim ? c->lim->services : 0, &role->loc,
-	       "rules in the roles to load");
-	within(c, role_id(c, role) + 1, c->lim ? c->lim->roles : 0, &role->loc,
-	       "roles to load");
+	within(c, c->n_rules, role->n_rules, c->lim ? c->lim->services : 0,
+	       &role->loc, "rules in the roles to load");
+	within(c, role_id(c, role) + 1, 1, c->lim ? c->lim->roles : 0,
+	       &role->loc, "roles to load");
 	if (sfb_diag_count(c->d, SFB_ERROR) != errors)
 		return;
 	open_role(c, &lm);
@@ -283,7 +286,7 @@ static void bind_role(struct compiler *c, struct list_msg *lm,
 
 	for (size_t k = 0; k < b->n_prefixes; k++)
 		if (new_pair(c, id, &b->prefixes[k]) &&
-		    within(c, c->n_pairs, c->lim ? c->lim->bindings : 0,
+		    within(c, c->n_pairs, 1, c->lim ? c->lim->bindings : 0,
 			   &b->loc, "bound prefixes"))
 			put_item(c, lm, put_bind, &b->prefixes[k], id);
 }
@@ -316,7 +319,7 @@ static void compile_exempt(struct compiler *c, const struct sfb_ipsec_exempt *e,
 	struct nlattr *nest;
 
 	if (!fits(c, e->name, SFB_NAME_MAX, &e->loc, "ipsec-exempt name") ||
-	    !within(c, n, c->lim ? c->lim->exemptions : 0, &e->loc,
+	    !within(c, n, 1, c->lim ? c->lim->exemptions : 0, &e->loc,
 		    "ipsec-exempt rules"))
 		return;
 	msg_start(c, SFB_CMD_LOAD_EXEMPT);

@@ -5,7 +5,7 @@
 # ruleset over the kernel's limits, and a file with a syntax error all
 # leave the generation, the loaded ruleset and every verdict as they were.
 . "$(dirname "$0")/lib.sh"
-test_setup --topo --module
+test_setup --topo --module awk
 topo_server_addr 10
 cat > "$work/site.conf" <<EOF
 include "$PWD/user/roles/sfb2015.conf"
@@ -36,7 +36,8 @@ max=$(gw "$SFBCTL" version --json | jq '.module.limits.services')
 	cat "$work/site.conf"
 	for r in 1 2; do
 		echo "role huge$r \"half the limit and one more\" {"
-		for p in $(seq 1 $((max / 2 + 1))); do echo "service p$p udp $p udp"; done
+		awk -v n=$((max / 2 + 1)) \
+			'BEGIN { for (p = 1; p <= n; p++) print "service p" p " udp " p " udp" }'
 		echo '}'
 		echo "bind huge$r 192.0.2.1$r/32"
 	done

@@ -300,6 +300,13 @@ TEST_F(site, limits)
 	lim.exemptions = 14;
 	EXPECT_FALSE(sfb_compile(self->cfg, &lim, false, self->d, &txn));
 	sfb_txn_free(&txn);
+
+	/* A role that takes the rules far over the limit is refused too. */
+	lim = (struct sfb_limits){ .services = 2 };
+	errors = sfb_diag_count(self->d, SFB_ERROR);
+	EXPECT_FALSE(sfb_compile(self->cfg, &lim, false, self->d, &txn));
+	EXPECT_EQ(errors + 1, sfb_diag_count(self->d, SFB_ERROR));
+	sfb_txn_free(&txn);
 }
 
 TEST(interface_only_bind)

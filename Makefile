@@ -251,10 +251,10 @@ bench-portmap: build/bench/portmap_bench
 	build/bench/portmap_bench
 
 bench-load: user $(SELFTEST_BINS) module-$(VM_KERNEL)
-	tools/vm-run --kernel $(VM_KERNEL) --timeout 600 -- tools/bench/load.sh
+	tools/vm-run --kernel $(VM_KERNEL) --timeout 3000 -- tools/bench/load.sh
 
 bench-vm: user $(SELFTEST_BINS) module-$(VM_KERNEL)
-	tools/vm-run --kernel $(VM_KERNEL) --smp 2 --timeout 1800 -- tools/bench/datapath.sh
+	tools/vm-run --kernel $(VM_KERNEL) --smp 2 --timeout 5400 -- tools/bench/datapath.sh
 
 demo: user $(SELFTEST_BINS) module-$(VM_KERNEL)
 	tools/vm-run --kernel $(VM_KERNEL) --timeout 600 -- tools/demo

@@ -16,17 +16,41 @@
 #   ct-stub         conntrack on, an unconditional drop after it
 #   sfb-enforce     sfb, enforce mode (the first stage drops)
 #   sfb-monitor     sfb, monitor mode (counts; routing drops)
-#   nft-set-raw     nft interval set of the N ranges, stateless at raw
-#   nft-set-ct      the same after conntrack, established/related accepted
-# at N = $SFB_BENCH_N (default "1 100 4096"). Prints one line per
-# candidate: the median rate and its ratio to nft-raw-stub. Rates are
-# under TCG emulation: compare ratios from one run, never absolute rates.
+#   nft-set-*       nft interval set of the N ranges and one rule
+#   nft-concat-*    nft set of address . port intervals (pipapo; N <= 10000)
+#   ipset-*         ipset bitmap:port and one iptables rule
+#   multiport-*     iptables xt_multiport rules, 7 ranges each (N <= 4096)
+# each *-raw stateless at prerouting priority raw, each *-ct after
+# conntrack with established/related accepted first; at N = $SFB_BENCH_N
+# (default "1 100 4096 10000 64535"; up to 6353 the ranges are 5 ports
+# wide, beyond that single ports, 64535 being every port but 1-1000).
+# Two more floods each compare with their own baseline:
+#   unbound-none, unbound-ct, unbound-sfb
+#                   to 192.0.2.99, which no role is bound to: no rule,
+#                   conntrack alone (which sfb turns on), sfb enforcing
+#                   100 ranges on 192.0.2.10 and 192.0.2.20
+#   est-ct, est-sfb, est-nft-set-ct
+#                   every datagram a reply of one of 1000 flows conntrack
+#                   holds (pktgen sends their first packets to 10.0.0.1
+#                   before each flood), to 192.0.2.20, bound too: conntrack
+#                   alone (a rule accepting established), sfb enforcing,
+#                   the stateful nft set (N = 100). The ports are not open,
+#                   so sfb's first stage looks each datagram up in conntrack
+#                   (the worst case: replies to flows the server opened)
+#   est-open-ct, est-open-sfb
+#                   the same to 192.0.2.30, whose role opens ports 1-1000
+#                   (the common case: clients' flows to a service)
+# iptables is Debian 12's, iptables-nft: its matches run as nft_compat.
+# Prints one line per candidate: the median rate and its ratio to
+# nft-raw-stub (unbound-*: to unbound-ct; est-*: to est-ct or est-open-ct).
+# Rates are under TCG emulation: compare ratios from one run, never
+# absolute rates.
 cd "$(dirname "$0")/../.."
 . tests/selftests/lib.sh
 rounds=${SFB_BENCH_ROUNDS:-5}
 count=${SFB_BENCH_COUNT:-200000}
-sizes=${SFB_BENCH_N:-1 100 4096}
-test_setup --module nft
+sizes=${SFB_BENCH_N:-1 100 4096 10000 64535}
+test_setup --module nft ipset iptables iptables-restore
 load_module pktgen || fail "cannot load pktgen"
 
 ip link add veth0 type veth peer name veth1 || fail "veth"
@@ -41,85 +65,197 @@ pg() {
 }
 pg kpktgend_0 rem_device_all
 pg kpktgend_0 "add_device veth0"
-pg veth0 "count $count"
 pg veth0 "pkt_size 64"
 pg veth0 "xmit_mode netif_receive"
 pg veth0 "dst_mac $(cat /sys/class/net/veth0/address)"
-pg veth0 "src_min 10.0.0.2"
-pg veth0 "src_max 10.0.0.2"
-pg veth0 "dst 192.0.2.10"
-pg veth0 "udp_dst_min 1"
-pg veth0 "udp_dst_max 1000"
-pg veth0 "flag UDPDST_RND"
+# Established flows outlive a round.
+sysctl -qw net.netfilter.nf_conntrack_udp_timeout=3600 \
+	net.netfilter.nf_conntrack_udp_timeout_stream=3600
 
-# ranges N: N allowed ranges, none of them in 1-1000, as "first-last" lines
+# ranges N: N allowed ranges, none of them in 1-1000, as "first-last"
+# lines: 5 ports every 10 from 2000 while they fit, else single ports
 ranges() {
 	local i
-	for ((i = 0; i < $1; i++)); do
-		echo "$((2000 + i * 10))-$((2000 + i * 10 + 4))"
-	done
+	if [ "$1" -le 6353 ]; then
+		for ((i = 0; i < $1; i++)); do
+			echo "$((2000 + i * 10))-$((2000 + i * 10 + 4))"
+		done
+	else
+		for ((i = 0; i < $1; i++)); do
+			echo "$((65535 - i))-$((65535 - i))"
+		done
+	fi
 }
 
-# sfb_site N MODE: one role with the N ranges as media, bound to 192.0.2.10
+# sfb_site N MODE: one role with the N ranges as media, bound to
+# 192.0.2.10 and 192.0.2.20; one opening 1-1000, bound to 192.0.2.30
 sfb_site() {
 	echo "policy $2"
 	echo 'role bench "the benchmark role" {'
 	ranges "$1" | awk '{ printf "\tmedia r%d udp %s\n", NR, $1 }'
 	echo '}'
-	echo 'bind bench 192.0.2.10/32'
+	echo 'bind bench 192.0.2.10/32 192.0.2.20/32'
+	echo 'role open "ports 1-1000 open" {'
+	echo '	media low udp 1-1000'
+	echo '}'
+	echo 'bind open 192.0.2.30/32'
 }
 
-# nft_set N PRIORITY [STATEFUL]: the nft equivalent
+# nft_chain PRIORITY [STATEFUL]: the head of the nft equivalents' chain
+nft_chain() {
+	echo '	chain c {'
+	echo "		type filter hook prerouting priority $1; policy accept;"
+	[ -z "${2:-}" ] || echo '		ct state established,related accept'
+}
+
+# nft_set N PRIORITY [STATEFUL]: an interval set of ports
 nft_set() {
 	echo 'table ip bench {'
 	echo '	set allowed { type inet_service; flags interval;'
 	echo "		elements = { $(ranges "$1" | paste -sd, -) }"
 	echo '	}'
-	echo '	chain c {'
-	echo "		type filter hook prerouting priority $2; policy accept;"
-	[ -z "${3:-}" ] || echo '		ct state established,related accept'
-	echo '		ip daddr 192.0.2.10 udp dport != @allowed drop'
+	nft_chain "$2" "${3:-}"
+	echo '		ip daddr { 192.0.2.10, 192.0.2.20 } udp dport != @allowed drop'
 	echo '	}'
 	echo '}'
+}
+
+# nft_concat N PRIORITY [STATEFUL]: a set of address . port intervals
+nft_concat() {
+	echo 'table ip bench {'
+	echo '	set allowed { type ipv4_addr . inet_service; flags interval;'
+	echo "		elements = { $(ranges "$1" | sed 's/^/192.0.2.10 . /' | paste -sd, -),"
+	echo "			$(ranges "$1" | sed 's/^/192.0.2.20 . /' | paste -sd, -) }"
+	echo '	}'
+	nft_chain "$2" "${3:-}"
+	echo '		ip daddr { 192.0.2.10, 192.0.2.20 } ip daddr . udp dport != @allowed drop'
+	echo '	}'
+	echo '}'
+}
+
+# ipt_head TABLE [STATEFUL]: the head of the iptables equivalents
+ipt_head() {
+	echo "*$1"
+	echo ':BENCH - [0:0]'
+	[ -z "${2:-}" ] ||
+		echo '-A PREROUTING -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT'
+	echo '-A PREROUTING -d 192.0.2.10/32 -p udp -j BENCH'
+	echo '-A PREROUTING -d 192.0.2.20/32 -p udp -j BENCH'
+}
+
+# ipset_rules N TABLE [STATEFUL]: ipset bitmap:port of the N ranges
+ipset_rules() {
+	ipt_head "$2" "${3:-}"
+	echo '-A BENCH -m set ! --match-set bench dst -j DROP'
+	echo 'COMMIT'
+}
+
+# multiport_rules N TABLE [STATEFUL]: accept 7 ranges per rule, then drop
+multiport_rules() {
+	ipt_head "$2" "${3:-}"
+	ranges "$1" | tr - : | paste -d, - - - - - - - | sed 's/,*$//' |
+		awk '{ print "-A BENCH -p udp -m multiport --dports " $1 " -j ACCEPT" }'
+	echo '-A BENCH -j DROP'
+	echo 'COMMIT'
 }
 
 for n in $sizes; do
 	sfb_site "$n" enforce > "$work/enforce-$n.conf"
 	sfb_site "$n" monitor > "$work/monitor-$n.conf"
-	nft_set "$n" raw > "$work/set-raw-$n.nft"
-	nft_set "$n" 0 stateful > "$work/set-ct-$n.nft"
+	nft_set "$n" raw > "$work/nft-set-raw-$n.nft"
+	nft_set "$n" 0 stateful > "$work/nft-set-ct-$n.nft"
+	nft_concat "$n" raw > "$work/nft-concat-raw-$n.nft"
+	nft_concat "$n" 0 stateful > "$work/nft-concat-ct-$n.nft"
+	{
+		echo "create bench bitmap:port range 0-65535"
+		ranges "$n" | sed 's/^/add bench /'
+	} > "$work/ipset-$n"
+	ipset_rules "$n" raw > "$work/ipset-raw-$n.ipt"
+	ipset_rules "$n" mangle stateful > "$work/ipset-ct-$n.ipt"
+	multiport_rules "$n" raw > "$work/multiport-raw-$n.ipt"
+	multiport_rules "$n" mangle stateful > "$work/multiport-ct-$n.ipt"
 done
+[ -e "$work/enforce-100.conf" ] || sfb_site 100 enforce > "$work/enforce-100.conf"
+[ -e "$work/nft-set-ct-100.nft" ] || nft_set 100 0 stateful > "$work/nft-set-ct-100.nft"
 
 # setup CANDIDATE [N] / teardown CANDIDATE
 setup() {
 	case $1 in
-	none) ;;
+	none|unbound-none) ;;
 	nft-raw-stub) nft 'add table ip bench; add chain ip bench c { type filter hook prerouting priority raw; policy drop; }' ;;
 	ct-stub) nft 'add table ip bench; add chain ip bench c { type filter hook prerouting priority 0; ct state new drop; drop; }' ;;
+	est-ct|est-open-ct|unbound-ct) nft 'add table ip bench; add chain ip bench c { type filter hook prerouting priority 0; ct state established accept; }' ;;
 	sfb-enforce) "$SFBCTL" load "$work/enforce-$2.conf" ;;
 	sfb-monitor) "$SFBCTL" load "$work/monitor-$2.conf" ;;
-	nft-set-raw) nft -f "$work/set-raw-$2.nft" ;;
-	nft-set-ct) nft -f "$work/set-ct-$2.nft" ;;
+	unbound-sfb|est-sfb|est-open-sfb) "$SFBCTL" load "$work/enforce-100.conf" ;;
+	est-nft-set-ct) nft -f "$work/nft-set-ct-100.nft" ;;
+	nft-*) nft -f "$work/$1-$2.nft" ;;
+	ipset-*) ipset restore -f "$work/ipset-$2" &&
+		iptables-restore --noflush "$work/$1-$2.ipt" ;;
+	multiport-*) iptables-restore --noflush "$work/$1-$2.ipt" ;;
 	esac || fail "setting up $1 $2"
 }
 
 teardown() {
 	case $1 in
-	sfb-*) "$SFBCTL" flush ;;
-	none) ;;
+	*sfb*) "$SFBCTL" flush ;;
+	none|unbound-none) ;;
+	ipset-*|multiport-*)
+		iptables -t raw -F && iptables -t raw -X &&
+			iptables -t mangle -F && iptables -t mangle -X &&
+			{ [ "${1%%-*}" != ipset ] || ipset destroy bench; } ;;
 	*) nft delete table ip bench ;;
 	esac || fail "tearing down $1"
 }
 
-# run: one flood; prints its rate in packets per second
+# flood SRC SPORTS DST DPORTS: pktgen's datagrams for the next start (ports
+# N-M: random destination ports, source ports in turn)
+flood() {
+	pg veth0 "src_min $1"
+	pg veth0 "src_max $1"
+	pg veth0 "udp_src_min ${2%-*}"
+	pg veth0 "udp_src_max ${2#*-}"
+	pg veth0 "dst $3"
+	pg veth0 "udp_dst_min ${4%-*}"
+	pg veth0 "udp_dst_max ${4#*-}"
+}
+
+# run CANDIDATE N: one flood; prints its rate in packets per second. The
+# candidates that slow down with N flood a tenth as long at 4096 and more.
 run() {
+	local c=$count
+	case $1 in nft-concat-*|multiport-*) [ "$2" -lt 4096 ] || c=$((count / 10)) ;; esac
+	pg veth0 "count $c"
+	case $1 in
+	unbound-*) flood 10.0.0.2 9-9 192.0.2.99 1-1000 ;;
+	est-*)
+		# The flows' first packets, from the flood's destination ports
+		# to the local 10.0.0.1:9, confirmed at input; the flood is
+		# their replies, whose local source makes routing drop them.
+		dst=192.0.2.20
+		[ "${1#est-open-}" = "$1" ] || dst=192.0.2.30
+		flood "$dst" 1-1000 10.0.0.1 9-9
+		pg veth0 "flag !UDPDST_RND"
+		pg veth0 "count 1000"
+		pg pgctrl start
+		pg veth0 "count $c"
+		flood 10.0.0.1 9-9 "$dst" 1-1000 ;;
+	*) flood 10.0.0.2 9-9 192.0.2.10 1-1000 ;;
+	esac
+	pg veth0 "flag UDPDST_RND"
 	pg pgctrl start
 	sed -n 's/^ *\([0-9]*\)pps.*/\1/p' /proc/net/pktgen/veth0
 }
 
-candidates="none nft-raw-stub ct-stub"
+candidates="none nft-raw-stub ct-stub unbound-none unbound-ct unbound-sfb est-ct
+	est-sfb est-nft-set-ct est-open-ct est-open-sfb"
 for n in $sizes; do
-	for c in sfb-enforce sfb-monitor nft-set-raw nft-set-ct; do
+	for c in sfb-enforce sfb-monitor nft-set-raw nft-set-ct nft-concat-raw \
+		 nft-concat-ct ipset-raw ipset-ct multiport-raw multiport-ct; do
+		# Linear rules, and pipapo's quadratic inserts, take too long
+		# beyond these sizes.
+		[ "${c%%-*}" != multiport ] || [ "$n" -le 4096 ] || continue
+		[ "${c#nft-concat}" = "$c" ] || [ "$n" -le 10000 ] || continue
 		candidates+=" $c/$n"
 	done
 done
@@ -128,7 +264,7 @@ for ((r = 1; r <= rounds; r++)); do
 		name=${cand%/*} n=${cand#*/}
 		[ "$n" != "$cand" ] || n=
 		setup "$name" "$n"
-		echo "$cand $(run)" >> "$work/rates"
+		echo "$cand $(run "$name" "${n:-0}")" >> "$work/rates"
 		teardown "$name"
 	done
 done
@@ -136,11 +272,21 @@ done
 median() {
 	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
-stub=$(awk '$1 == "nft-raw-stub" { print $2 }' "$work/rates" | median)
-printf '# %d rounds of %d datagrams each, medians; ratio: to nft-raw-stub\n' \
+rate() {
+	awk -v c="$1" '$1 == c { print $2 }' "$work/rates" | median
+}
+printf '# %d rounds of %d datagrams each (a tenth for nft-concat and multiport\n' \
 	"$rounds" "$count"
+printf '# at N >= 4096), medians; ratio: to nft-raw-stub,\n'
+printf '# unbound-*: to unbound-ct, est-*: to est-ct or est-open-ct\n'
 printf '%-22s %10s %7s\n' candidate pps ratio
 for cand in $candidates; do
-	pps=$(awk -v c="$cand" '$1 == c { print $2 }' "$work/rates" | median)
-	printf '%-22s %10d %7.2f\n' "$cand" "$pps" "$(echo "$pps / $stub" | bc -l)"
+	case $cand in
+	unbound-*) base=unbound-ct ;;
+	est-open-*) base=est-open-ct ;;
+	est-*) base=est-ct ;;
+	*) base=nft-raw-stub ;;
+	esac
+	printf '%-22s %10d %7.2f\n' "$cand" "$(rate "$cand")" \
+		"$(echo "$(rate "$cand") / $(rate "$base")" | bc -l)"
 done

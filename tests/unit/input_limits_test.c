@@ -97,30 +97,38 @@ TEST(one_rule_too_many)
 	free(t.buf);
 }
 
-TEST(file_too_large)
+/* @t must be refused with @msg in the diagnostics; frees @t. */
+static void expect_refused(struct __test_metadata *_metadata, struct text *t,
+			   const char *msg)
 {
 	struct sfb_config *cfg;
+	char *out;
+
+	cfg = parse(t, &out);
+	EXPECT_EQ(NULL, cfg);
+	EXPECT_NE(NULL, strstr(out, msg)) TH_LOG("%s", out);
+	free(out);
+	free(t->buf);
+}
+
+TEST(file_too_large)
+{
 	struct text t;
-	char *out, msg[80];
+	char msg[80];
 
 	text_open(&t);
 	for (size_t n = 0; n <= SFB_MAX_FILE_SIZE; n += 64)
 		fprintf(t.f, "%-63s\n", "# padding");
 	text_close(&t);
-	cfg = parse(&t, &out);
-	EXPECT_EQ(NULL, cfg);
 	snprintf(msg, sizeof(msg), "is too large (more than %u bytes)",
 		 SFB_MAX_FILE_SIZE);
-	EXPECT_NE(NULL, strstr(out, msg)) TH_LOG("%s", out);
-	free(out);
-	free(t.buf);
+	expect_refused(_metadata, &t, msg);
 }
 
 TEST(too_many_tokens)
 {
-	struct sfb_config *cfg;
 	struct text t;
-	char *out, msg[80], line[65];
+	char msg[80], line[65];
 
 	/* 64 tokens a line: 63 semicolons and the newline. */
 	memset(line, ';', 63);
@@ -131,13 +139,9 @@ TEST(too_many_tokens)
 		fputs(line, t.f);
 	text_close(&t);
 	ASSERT_GT((size_t)SFB_MAX_FILE_SIZE, t.len);
-	cfg = parse(&t, &out);
-	EXPECT_EQ(NULL, cfg);
 	snprintf(msg, sizeof(msg), "too many tokens in one file (more than %u)",
 		 SFB_MAX_TOKENS);
-	EXPECT_NE(NULL, strstr(out, msg)) TH_LOG("%s", out);
-	free(out);
-	free(t.buf);
+	expect_refused(_metadata, &t, msg);
 }
 
 TEST_HARNESS_MAIN

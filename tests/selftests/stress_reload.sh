@@ -81,16 +81,6 @@ dests=(
 )
 ndests=${#dests[@]}
 
-# The gateway knows the servers' link address beforehand: under the flood,
-# neighbour discovery drops what it queues while it resolves, and its
-# NS/NA can wait behind the flood (a 6.12 run lost half the IPv6
-# datagrams sfb had let through). This test counts sfb's decisions, not
-# neighbour discovery's.
-mac=$(ip -n "$NS_S" -o link show s0 | sed -n 's|.*link/ether \([0-9a-f:]*\).*|\1|p')
-[ -n "$mac" ] || fail "the servers' link address"
-for d in "${dests[@]}"; do
-	echo "neigh replace ${d%% *} lladdr $mac dev g1 nud permanent"
-done | ip -n "$NS_GW" -batch - || fail "permanent neighbours"
 # nft matches of destination i, and counters: in_i at the gateway before
 # sfb, ok_i (the expected mark) and bad_i (any other) after it, rx_i at
 # the servers.

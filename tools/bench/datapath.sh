@@ -259,13 +259,18 @@ for n in $sizes; do
 		candidates+=" $c/$n"
 	done
 done
+# Each flood as it ends, on stderr: a long run shows where it is, and a
+# stopped one what it took.
 for ((r = 1; r <= rounds; r++)); do
 	for cand in $(printf '%s\n' $candidates | shuf); do
 		name=${cand%/*} n=${cand#*/}
 		[ "$n" != "$cand" ] || n=
+		t0=$SECONDS
 		setup "$name" "$n"
-		echo "$cand $(run "$name" "${n:-0}")" >> "$work/rates"
+		line="$cand $(run "$name" "${n:-0}")"
 		teardown "$name"
+		echo "$line" >> "$work/rates"
+		echo "# round $r: $line pps ($((SECONDS - t0)) s)" >&2
 	done
 done
 

@@ -14,8 +14,6 @@
 #include "compile.h"
 #include "hash.h"
 
-#define NO_ID UINT32_MAX
-
 struct compiler;
 
 /* A message of a list: how to (re)open it, and where it comes from. */
@@ -40,8 +38,7 @@ struct compiler {
 	const struct sfb_limits *lim;
 	struct sfb_diag *d;
 	struct sfb_txn *txn;
-	uint32_t *ids;		/* by configuration role index; NO_ID: not sent */
-	bool *exempt_named;	/* by configuration role index */
+	struct sfb_role_ids ids;
 	size_t n_rules;
 	struct bind_pair *pairs;
 	size_t n_pairs, cap_pairs;
@@ -51,14 +48,9 @@ struct compiler {
 	char buf[SFB_TXN_MSG_MAX];
 };
 
-static size_t role_index(const struct compiler *c, const struct sfb_conf_role *role)
-{
-	return (size_t)(role - c->cfg->roles);
-}
-
 static uint32_t role_id(const struct compiler *c, const struct sfb_conf_role *role)
 {
-	return c->ids[role_index(c, role)];
+	return c->ids.id[role - c->cfg->roles];
 }
 
 static void msg_start(struct compiler *c, uint8_t cmd)
@@ -294,7 +286,6 @@ static void bind_role(struct compiler *c, struct list_msg *lm,
 static void compile_binding(struct compiler *c, const struct sfb_binding *b)
 {
 	struct list_msg lm = { .open = open_binds, .loc = b->loc, .first = true };
-	const struct sfb_conf_role *roles = c->cfg->roles;
 
 	if (!b->n_prefixes) {
 		sfb_diag_report(c->d, SFB_ERROR, &b->loc,
@@ -307,9 +298,8 @@ static void compile_binding(struct compiler *c, const struct sfb_binding *b)
 	open_binds(c, &lm);
 	bind_role(c, &lm, b, b->role);
 	for (size_t i = 0; i < c->cfg->n_roles; i++)
-		if (c->exempt_named[i] && &roles[i] != b->role &&
-		    sfb_role_is_a(b->role, &roles[i]))
-			bind_role(c, &lm, b, &roles[i]);
+		if (sfb_binding_also_holds(c->cfg, &c->ids, b, i))
+			bind_role(c, &lm, b, &c->cfg->roles[i]);
 	msg_end(c, &lm.loc);
 }
 
@@ -357,29 +347,39 @@ static void compile_begin(struct compiler *c)
 	msg_end(c, NULL);
 }
 
-/* Number the roles that go: the bound ones and those exempt rules name. */
-static void assign_ids(struct compiler *c)
+void sfb_role_ids(const struct sfb_config *cfg, struct sfb_arena *a,
+		  struct sfb_role_ids *ids)
 {
-	const struct sfb_config *cfg = c->cfg;
-	struct sfb_txn *txn = c->txn;
-	bool *sent = sfb_arena_array(txn->arena, cfg->n_roles, sizeof(*sent));
+	bool *bound = sfb_arena_array(a, cfg->n_roles, sizeof(*bound));
 
+	ids->id = sfb_arena_array(a, cfg->n_roles, sizeof(*ids->id));
+	ids->exempt_named = sfb_arena_array(a, cfg->n_roles,
+					    sizeof(*ids->exempt_named));
+	ids->role = sfb_arena_array(a, cfg->n_roles, sizeof(*ids->role));
+	ids->n = 0;
 	for (size_t i = 0; i < cfg->n_exempts; i++) {
 		if (cfg->exempts[i].from)
-			c->exempt_named[role_index(c, cfg->exempts[i].from)] = true;
+			ids->exempt_named[cfg->exempts[i].from - cfg->roles] = true;
 		if (cfg->exempts[i].to)
-			c->exempt_named[role_index(c, cfg->exempts[i].to)] = true;
+			ids->exempt_named[cfg->exempts[i].to - cfg->roles] = true;
 	}
 	for (size_t i = 0; i < cfg->n_bindings; i++)
-		sent[role_index(c, cfg->bindings[i].role)] = true;
-	txn->roles = sfb_arena_array(txn->arena, cfg->n_roles, sizeof(*txn->roles));
+		bound[cfg->bindings[i].role - cfg->roles] = true;
 	for (size_t i = 0; i < cfg->n_roles; i++) {
-		c->ids[i] = NO_ID;
-		if (!sent[i] && !c->exempt_named[i])
+		ids->id[i] = SFB_NO_ROLE_ID;
+		if (!bound[i] && !ids->exempt_named[i])
 			continue;
-		c->ids[i] = (uint32_t)txn->n_roles;
-		txn->roles[txn->n_roles++] = &cfg->roles[i];
+		ids->id[i] = (uint32_t)ids->n;
+		ids->role[ids->n++] = &cfg->roles[i];
 	}
+}
+
+bool sfb_binding_also_holds(const struct sfb_config *cfg,
+			    const struct sfb_role_ids *ids,
+			    const struct sfb_binding *b, size_t i)
+{
+	return ids->exempt_named[i] && &cfg->roles[i] != b->role &&
+	       sfb_role_is_a(b->role, &cfg->roles[i]);
 }
 
 bool sfb_compile(const struct sfb_config *cfg, const struct sfb_limits *lim,
@@ -391,10 +391,9 @@ bool sfb_compile(const struct sfb_config *cfg, const struct sfb_limits *lim,
 	txn->arena = sfb_arena_new();
 	c = sfb_arena_alloc(txn->arena, sizeof(*c));
 	*c = (struct compiler){ .cfg = cfg, .lim = lim, .d = d, .txn = txn };
-	c->ids = sfb_arena_array(txn->arena, cfg->n_roles, sizeof(*c->ids));
-	c->exempt_named = sfb_arena_array(txn->arena, cfg->n_roles,
-					  sizeof(*c->exempt_named));
-	assign_ids(c);
+	sfb_role_ids(cfg, txn->arena, &c->ids);
+	txn->roles = c->ids.role;
+	txn->n_roles = c->ids.n;
 	compile_begin(c);
 	for (size_t i = 0; i < txn->n_roles; i++)
 		compile_role(c, txn->roles[i]);

@@ -42,6 +42,30 @@ struct sfb_txn {
 };
 
 /*
+ * The roles a configuration gives the kernel, numbered as sfb_compile()
+ * sends them (their ids): the bound ones and those ipsec-exempt rules name,
+ * in definition order. The nft backend numbers them the same way, so both
+ * name a target by the same role ids.
+ */
+#define SFB_NO_ROLE_ID UINT32_MAX
+struct sfb_role_ids {
+	uint32_t *id;		/* by configuration role index, or SFB_NO_ROLE_ID */
+	bool *exempt_named;	/* by configuration role index */
+	const struct sfb_conf_role **role;	/* by id */
+	size_t n;
+};
+
+void sfb_role_ids(const struct sfb_config *cfg, struct sfb_arena *a,
+		  struct sfb_role_ids *ids);
+/*
+ * Does binding @b also hold cfg->roles[@i]: a role its own role extends and
+ * an ipsec-exempt rule names? (The kernel knows no "extends"; see above.)
+ */
+bool sfb_binding_also_holds(const struct sfb_config *cfg,
+			    const struct sfb_role_ids *ids,
+			    const struct sfb_binding *b, size_t i);
+
+/*
  * Compile @cfg into @txn (zeroed by the caller). @lim, if not NULL, are the
  * module's limits (0: unlimited); what would exceed them, and what the
  * kernel cannot hold (names too long, interface-only binds), is reported

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The ruleset a configuration becomes, as nf_sfb builds it at commit
+ * (kernel/ruleset.c), for the writers that express it without the module
+ * (the nft export): the roles numbered as sfb_compile() sends them, each
+ * family's address spans (include/sfb/addrmap.h, the same core code) and
+ * the targets they lead to, numbered as the kernel numbers them, with their
+ * ports merged into sorted, disjoint intervals per protocol and kind.
+ */
+#ifndef SFB_TARGETS_H
+#define SFB_TARGETS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "compile.h"
+#include "config.h"
+#include "sfb/addrmap.h"
+
+/* Protocol indexes: bit i of SFB_PROTO_* is protocol i. */
+#define SFB_NPROTOS 2
+
+/* What a target's ports are for: the classes, then exempt source ports. */
+enum sfb_port_kind {
+	SFB_PORTS_SERVICE = SFB_CLASS_SERVICE,
+	SFB_PORTS_MEDIA = SFB_CLASS_MEDIA,
+	SFB_PORTS_EXEMPT_DPORT = SFB_CLASS_EXEMPT,	/* "to ROLE" */
+	SFB_PORTS_EXEMPT_SPORT,				/* "from ROLE" */
+	SFB_PORTS_OPEN,		/* service and media: what a new flow needs */
+	SFB_NPORT_KINDS
+};
+
+struct sfb_ports {
+	struct sfb_range *r;	/* sorted, disjoint, not adjacent */
+	size_t n;
+};
+
+struct sfb_target {
+	uint64_t roles;		/* bit i: role id i */
+	bool enforce;		/* some role has port rules: new flows policed */
+	struct sfb_ports ports[SFB_NPROTOS][SFB_NPORT_KINDS];
+};
+
+struct sfb_targets {
+	struct sfb_role_ids ids;
+	struct sfb_target *t;
+	size_t n;
+	/* Per family (SFB_FAM_*), sorted and disjoint: address -> target. */
+	struct sfb_span *spans[SFB_NFAMS];
+	size_t n_spans[SFB_NFAMS];
+	/* Exempt rules of any role: by destination, by source port. */
+	struct sfb_ports any_dport[SFB_NPROTOS];
+	struct sfb_ports any_sport[SFB_NPROTOS];
+	bool src_lookup;	/* a "from ROLE" rule: sources are looked up */
+	struct sfb_arena *arena;	/* private: holds all of it */
+};
+
+/*
+ * Build @t (zeroed by the caller) from @cfg. False, with the reason in
+ * @err, if it binds more roles than a target can name (64, as the kernel).
+ */
+bool sfb_targets_build(const struct sfb_config *cfg, struct sfb_targets *t,
+		       char *err, size_t err_size);
+void sfb_targets_free(struct sfb_targets *t);
+
+/* @span of family @fam as nft writes it: "ADDR", "ADDR/LEN" or "ADDR-ADDR". */
+#define SFB_SPAN_STRLEN (2 * 40 + 2)
+const char *sfb_span_format(const struct sfb_span *span, int fam, char *buf,
+			    size_t size);
+
+#endif

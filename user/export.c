@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "export_nft.h"
 #include "report.h"
 #include "sfbctl.h"
 
@@ -36,6 +37,22 @@ static bool roles_known(const struct sfb_config *cfg, const char **roles,
 	}
 	free(names);
 	return ok;
+}
+
+static int export_nft(const struct sfb_config *cfg, const char *file)
+{
+	struct sfb_targets t = { 0 };
+	char err[128];
+	int ret = SFBCTL_EXIT_OK;
+
+	if (sfb_targets_build(cfg, &t, err, sizeof(err))) {
+		sfb_export_nft(cfg, &t, file, stdout);
+	} else {
+		fprintf(stderr, "%s export: %s: %s\n", prog, file, err);
+		ret = SFBCTL_EXIT_ERROR;
+	}
+	sfb_targets_free(&t);
+	return ret;
 }
 
 int cmd_export(int argc, char *argv[])
@@ -70,9 +87,17 @@ int cmd_export(int argc, char *argv[])
 		free(roles);
 		return usage_error(argv[0]);
 	}
-	if (strcmp(format, "csv") && strcmp(format, "markdown")) {
-		fprintf(stderr, "%s export: unknown format '%s' (use csv or markdown)\n",
+	if (strcmp(format, "csv") && strcmp(format, "markdown") &&
+	    strcmp(format, "nft")) {
+		fprintf(stderr, "%s export: unknown format '%s' (use csv, markdown or nft)\n",
 			prog, format);
+		free(roles);
+		return SFBCTL_EXIT_USAGE;
+	}
+	if (n_roles && !strcmp(format, "nft")) {
+		fprintf(stderr,
+			"%s export: --role is for csv and markdown; nft writes the whole policy\n",
+			prog);
 		free(roles);
 		return SFBCTL_EXIT_USAGE;
 	}
@@ -86,9 +111,10 @@ int cmd_export(int argc, char *argv[])
 
 		if (!strcmp(format, "csv"))
 			sfb_export_csv(cfg, which, stdout);
-		else
+		else if (!strcmp(format, "markdown"))
 			sfb_export_markdown(cfg, which, file, stdout);
-		ret = SFBCTL_EXIT_OK;
+		ret = strcmp(format, "nft") ? SFBCTL_EXIT_OK :
+					      export_nft(cfg, file);
 	}
 	sfb_config_free(cfg);
 	sfb_diag_free(d);

@@ -2,9 +2,9 @@
 /*
  * libFuzzer target for sfb.conf(5): lexer, parser, resolution and lint from
  * memory (where "include" is an error, so no file is ever read), then every
- * consumer of the result: diagnostics as text and JSON, both reports, and
- * the compiler of load transactions, unlimited and under limits small
- * enough for inputs to reach them.
+ * consumer of the result: diagnostics as text and JSON, both reports, the
+ * compiler of load transactions, unlimited and under limits small enough
+ * for inputs to reach them, and the nft export.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include "compile.h"
 #include "config.h"
 #include "diag.h"
+#include "export_nft.h"
 #include "report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -25,6 +26,16 @@ static void compile(const struct sfb_config *cfg,
 	sfb_compile(cfg, lim, false, d, &txn);
 	sfb_txn_free(&txn);
 	sfb_diag_free(d);
+}
+
+static void export_nft(const struct sfb_config *cfg, FILE *devnull)
+{
+	struct sfb_targets t = { 0 };
+	char err[128];
+
+	if (sfb_targets_build(cfg, &t, err, sizeof(err)))
+		sfb_export_nft(cfg, &t, "fuzz.conf", devnull);
+	sfb_targets_free(&t);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -59,6 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sfb_export_markdown(cfg, last, "fuzz.conf", devnull);
 		compile(cfg, NULL);
 		compile(cfg, &small);
+		export_nft(cfg, devnull);
 	}
 	sfb_config_free(cfg);
 	sfb_diag_free(d);

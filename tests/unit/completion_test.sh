@@ -45,7 +45,7 @@ cases() {
 	expect "-c --check --dry-run -v --verbose --sysctl" sfbctl load -
 	expect "-j --json -z --zero" sfbctl stats -
 	expect "" sfbctl flush ""
-	expect "csv markdown" sfbctl export --format ""
+	expect "csv markdown nft" sfbctl export --format ""
 	expect "markdown" sfbctl export --format = m
 	expect "user/roles/example-site.conf" sfbctl load --sysctl user/roles/exa
 	expect "user/roles/example-site.conf" sfbctl export --format csv user/roles/exa

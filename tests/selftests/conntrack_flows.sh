@@ -4,6 +4,7 @@
 # In enforce mode only new flows are judged: replies of flows a server
 # opened pass whatever their ports (conntrack), and two bound roles talk on
 # the ports the seed lists for the receiving role, in both directions.
+# conntrack_flows_nft.sh runs it against the nft export.
 #
 #   director 198.51.100.2 (client) -- gateway -- front-end 192.0.2.10 (servers)
 . "$(dirname "$0")/lib.sh"
@@ -16,7 +17,7 @@ policy enforce
 bind director 198.51.100.2/32 2001:db8:c::2/128
 bind front-end 192.0.2.10/32 2001:db8::10/128
 EOF
-gw "$SFBCTL" load "$work/site.conf" || fail "sfbctl load"
+gw_load "$work/site.conf" || fail "loading the site ($SFB_BACKEND)"
 
 # talk NS FROM TO PORT [sfb_echo ask OPTION...]: a TCP connection from
 # FROM whose line comes back

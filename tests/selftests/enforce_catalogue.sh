@@ -8,7 +8,8 @@
 # a random sample of the rest do not. The expectation comes from `sfbctl
 # export` (the parser), the verdict from what reaches the servers.
 # The sweep checks the parser against the kernel port by port; the kernel
-# runs the same code for any port.
+# runs the same code for any port. enforce_catalogue_nft.sh runs it
+# against the nft export.
 # Not on the debug kernel: its kernel work is that of monitor_mode, marks and early_drop
 . "$(dirname "$0")/lib.sh"
 test_setup --topo --module
@@ -34,7 +35,7 @@ roles=$(cut -d' ' -f1 "$work/rules" | sort -u)
 	done
 } > "$work/site.conf"
 topo_server_addr $(cut -d' ' -f2 "$work/addrs")
-gw "$SFBCTL" load "$work/site.conf" || fail "sfbctl load"
+gw_load "$work/site.conf" || fail "loading the site ($SFB_BACKEND)"
 
 # Probe each role, over both families and protocols: the edges of its
 # ranges, their outer neighbours, and a fixed random sample of 30 ports.
@@ -87,8 +88,7 @@ $(echo "$missing" | head -n 20)"
 [ -z "$leaked" ] || fail "denied but let through:
 $(echo "$leaked" | head -n 20)"
 # Every probe that did not pass was dropped by sfb, and counted so.
-dropped=$(gw "$SFBCTL" stats --json |
-	jq '[.targets[].counters.dropped.packets] | add')
+dropped=$(gw_dropped)
 denied=$(comm -23 "$work/probed" "$work/want" | wc -l)
 [ "$dropped" -eq "$denied" ] || fail "counted $dropped drops for $denied denied probes"
 echo "$(wc -l < "$work/addrs") roles enforced exactly over IPv4 and IPv6; $dropped drops counted"

@@ -160,6 +160,46 @@ test_setup() {
 	[ -z "$module" ] || sfb_insmod || fail "insmod"
 }
 
+# The verdict tests run against a backend: nf_sfb ("module", the
+# default), or with SFB_BACKEND=nft the nft ruleset `sfbctl export
+# --format nft` writes, loaded with nft (no ruleset in the module). With
+# nft, the module holds the same file in a namespace of its own, $NS_REF,
+# so gw_match gives the module's word on what the nft ruleset does.
+SFB_BACKEND=${SFB_BACKEND:-module}
+NS_REF=$TEST_NS-ref
+
+# gw_load FILE: load the site FILE into the gateway with the backend.
+gw_load() {
+	case $SFB_BACKEND in
+	module) gw "$SFBCTL" load "$1" ;;
+	nft) "$SFBCTL" export --format nft "$1" > "$work/backend.nft" &&
+		gw nft -f "$work/backend.nft" &&
+		{ [ -e "/run/netns/$NS_REF" ] || ip netns add "$NS_REF"; } &&
+		"$NETNS" "$NS_REF" "$SFBCTL" load "$1" ;;
+	*) fail "no backend '$SFB_BACKEND' (module, nft)" ;;
+	esac
+}
+
+# gw_match ARGS...: `sfbctl match ARGS...` for the gateway's site, as the
+# module sees it.
+gw_match() {
+	case $SFB_BACKEND in
+	module) gw "$SFBCTL" match "$@" ;;
+	nft) "$NETNS" "$NS_REF" "$SFBCTL" match "$@" ;;
+	esac
+}
+
+# gw_dropped: the packets the gateway's backend dropped (or, in monitor
+# mode, would have), as its counters say.
+gw_dropped() {
+	case $SFB_BACKEND in
+	module) gw "$SFBCTL" stats --json |
+		jq '[.targets[].counters | .dropped.packets, .would_drop.packets] | add' ;;
+	nft) gw nft -j list table inet sfb |
+		jq '[.nftables[].rule.expr // [] | .[].counter.packets // empty] | add // 0' ;;
+	esac
+}
+
 # Wait up to $1 seconds (TCG is slow) for CMD... to succeed.
 wait_for() {
 	local timeout=$1 i

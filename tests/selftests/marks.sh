@@ -4,7 +4,8 @@
 # Each class ORs its bits into skb->mark before routing, without touching
 # the bits others set: the gateway's forward chain sees, for every probe,
 # the bits another table set at -300 plus exactly the marks `sfbctl match`
-# announces, and match agrees with the documented classes.
+# announces, and match agrees with the documented classes. marks_nft.sh
+# runs it against the nft export.
 . "$(dirname "$0")/lib.sh"
 test_setup --topo --module
 topo_server_addr 10 11
@@ -19,7 +20,7 @@ mark ipsec-exempt 0x400
 bind director 192.0.2.10/32
 bind mediation 192.0.2.11/32
 EOF
-gw "$SFBCTL" load "$work/site.conf" || fail "load"
+gw_load "$work/site.conf" || fail "loading the site ($SFB_BACKEND)"
 gw nft -f - <<'NFT' || fail "nft"
 table inet marks {
 	set seen { type ipv4_addr . inet_proto . inet_service . mark; flags dynamic; }
@@ -41,7 +42,7 @@ probes="tcp:192.0.2.10:443 tcp:192.0.2.10:9999 udp:192.0.2.10:50000
 for p in $probes; do
 	IFS=: read -r proto addr port <<< "$p"
 	"$NETNS" "$NS_C" "$PROBE" "$proto" "$addr" "$port" >/dev/null
-	mark=$(gw "$SFBCTL" match -j "$proto" from 198.51.100.2 port 40000 \
+	mark=$(gw_match -j "$proto" from 198.51.100.2 port 40000 \
 		to "$addr" port "$port" | jq -r .mark)
 	printf '%s %s %s 0x%08x\n' "$addr" "$proto" "$port" $((mark | 1))
 done | sort > "$work/want"

@@ -16,6 +16,8 @@
 #   ct-stub         conntrack on, an unconditional drop after it
 #   sfb-enforce     sfb, enforce mode (the first stage drops)
 #   sfb-monitor     sfb, monitor mode (counts; routing drops)
+#   nft-export-*    `sfbctl export --format nft` of sfb-enforce's site,
+#                   loaded with nft (the policy without the module)
 #   nft-set-*       nft interval set of the N ranges and one rule
 #   nft-concat-*    nft set of address . port intervals (pipapo; N <= 10000)
 #   ipset-*         ipset bitmap:port and one iptables rule
@@ -24,6 +26,10 @@
 # conntrack with established/related accepted first; at N = $SFB_BENCH_N
 # (default "1 100 4096 10000 64535"; up to 6353 the ranges are 5 ports
 # wide, beyond that single ports, 64535 being every port but 1-1000).
+# The whole catalogue, every role bound to an address of its own (the
+# flood's 192.0.2.10 holds front-end, which opens some of ports 1-1000):
+#   sfb-catalogue, nft-catalogue
+#                   sfb enforcing it; its nft export
 # Two more floods each compare with their own baseline:
 #   unbound-none, unbound-ct, unbound-sfb
 #                   to 192.0.2.99, which no role is bound to: no rule,
@@ -161,6 +167,7 @@ multiport_rules() {
 
 for n in $sizes; do
 	sfb_site "$n" enforce > "$work/enforce-$n.conf"
+	"$SFBCTL" export --format nft "$work/enforce-$n.conf" > "$work/nft-export-$n.nft"
 	sfb_site "$n" monitor > "$work/monitor-$n.conf"
 	nft_set "$n" raw > "$work/nft-set-raw-$n.nft"
 	nft_set "$n" 0 stateful > "$work/nft-set-ct-$n.nft"
@@ -175,6 +182,15 @@ for n in $sizes; do
 	multiport_rules "$n" raw > "$work/multiport-raw-$n.ipt"
 	multiport_rules "$n" mangle stateful > "$work/multiport-ct-$n.ipt"
 done
+{
+	echo "include \"$PWD/user/roles/sfb2015.conf\""
+	echo 'policy enforce'
+	echo 'bind front-end 192.0.2.10/32'
+	"$SFBCTL" export --format csv user/roles/sfb2015.conf |
+		awk -F, 'NR > 1 && $1 != "front-end" && $1 != "any" { print $1 }' |
+		sort -u | awk '{ printf "bind %s 192.0.2.%d/32\n", $1, NR + 100 }'
+} > "$work/catalogue.conf"
+"$SFBCTL" export --format nft "$work/catalogue.conf" > "$work/nft-catalogue.nft"
 [ -e "$work/enforce-100.conf" ] || sfb_site 100 enforce > "$work/enforce-100.conf"
 [ -e "$work/nft-set-ct-100.nft" ] || nft_set 100 0 stateful > "$work/nft-set-ct-100.nft"
 
@@ -187,6 +203,8 @@ setup() {
 	est-ct|est-open-ct|unbound-ct) nft 'add table ip bench; add chain ip bench c { type filter hook prerouting priority 0; ct state established accept; }' ;;
 	sfb-enforce) "$SFBCTL" load "$work/enforce-$2.conf" ;;
 	sfb-monitor) "$SFBCTL" load "$work/monitor-$2.conf" ;;
+	sfb-catalogue) "$SFBCTL" load "$work/catalogue.conf" ;;
+	nft-catalogue) nft -f "$work/nft-catalogue.nft" ;;
 	unbound-sfb|est-sfb|est-open-sfb) "$SFBCTL" load "$work/enforce-100.conf" ;;
 	est-nft-set-ct) nft -f "$work/nft-set-ct-100.nft" ;;
 	nft-*) nft -f "$work/$1-$2.nft" ;;
@@ -204,6 +222,7 @@ teardown() {
 		iptables -t raw -F && iptables -t raw -X &&
 			iptables -t mangle -F && iptables -t mangle -X &&
 			{ [ "${1%%-*}" != ipset ] || ipset destroy bench; } ;;
+	nft-export-*|nft-catalogue) nft delete table inet sfb ;;
 	*) nft delete table ip bench ;;
 	esac || fail "tearing down $1"
 }
@@ -248,9 +267,9 @@ run() {
 }
 
 candidates="none nft-raw-stub ct-stub unbound-none unbound-ct unbound-sfb est-ct
-	est-sfb est-nft-set-ct est-open-ct est-open-sfb"
+	est-sfb est-nft-set-ct est-open-ct est-open-sfb sfb-catalogue nft-catalogue"
 for n in $sizes; do
-	for c in sfb-enforce sfb-monitor nft-set-raw nft-set-ct nft-concat-raw \
+	for c in sfb-enforce sfb-monitor nft-export nft-set-raw nft-set-ct nft-concat-raw \
 		 nft-concat-ct ipset-raw ipset-ct multiport-raw multiport-ct; do
 		# Linear rules, and pipapo's quadratic inserts, take too long
 		# beyond these sizes.

@@ -11,6 +11,9 @@
 # loaded fresh:
 #   sweep n=N sfb_ms=MS nft_ms=MS ipset_ms=MS sfb_to_nft=R \
 #         sfb_bytes=B nft_bytes=B ipset_bytes=B
+# and the same for the every-role site beside its nft export (`sfbctl
+# export --format nft`, the equivalent nft ruleset; no ipset):
+#   sweep n=catalogue ...
 # Times are wall-clock medians under TCG emulation: compare them with each
 # other, not with hardware. Bytes are the kernel memory charged to the
 # loader's memory cgroup ("kernel" in memory.stat) by one load.
@@ -71,8 +74,39 @@ charged() {
 }
 
 sfb_reset() { "$SFBCTL" flush; }
-nft_reset() { nft delete table inet sfbbench 2>/dev/null; }
+nft_reset() {
+	nft delete table inet sfbbench 2>/dev/null
+	nft delete table inet sfb 2>/dev/null
+}
 ipset_reset() { ipset destroy sfbbench 2>/dev/null; }
+
+# compare N: $work's sfb.conf, nft.conf and ipset.conf (if there) each
+# loaded fresh $r times, interleaved (a slow stretch of the host slows
+# all three); prints N's sweep line
+compare() {
+	local i ipset_ms=- ipset_bytes=-
+	for i in $(seq "$r"); do
+		ms sfb_reset "$SFBCTL" load "$work/sfb.conf" >> "$work/sfb.ms"
+		ms nft_reset nft -f "$work/nft.conf" >> "$work/nft.ms"
+		[ ! -e "$work/ipset.conf" ] ||
+			ms ipset_reset ipset restore -f "$work/ipset.conf" >> "$work/ipset.ms"
+	done
+	sfb_ms=$(median < "$work/sfb.ms")
+	nft_ms=$(median < "$work/nft.ms")
+	if [ -e "$work/ipset.conf" ]; then
+		ipset_ms=$(median < "$work/ipset.ms")
+		ipset_bytes=$(charged ipset_reset ipset restore -f "$work/ipset.conf")
+	fi
+	rm -f "$work"/*.ms
+	printf 'sweep n=%s sfb_ms=%s nft_ms=%s ipset_ms=%s sfb_to_nft=%s sfb_bytes=%s nft_bytes=%s ipset_bytes=%s\n' \
+		"$1" "$sfb_ms" "$nft_ms" "$ipset_ms" \
+		"$(awk -v a="$sfb_ms" -v b="$nft_ms" 'BEGIN { printf "%.2f", a / b }')" \
+		"$(charged sfb_reset "$SFBCTL" load "$work/sfb.conf")" \
+		"$(charged nft_reset nft -f "$work/nft.conf")" "$ipset_bytes"
+	sfb_reset
+	nft_reset
+	ipset_reset
+}
 
 for n in ${SFB_BENCH_LOAD_N:-100 1000 4096 16384 65536}; do
 	awk -v n="$n" 'BEGIN {
@@ -99,24 +133,12 @@ for n in ${SFB_BENCH_LOAD_N:-100 1000 4096 16384 65536}; do
 	}' > "$work/ipset.conf"
 	r=$runs
 	[ "$n" -le 4096 ] || r=$(( (runs + 1) / 2 ))
-	# Interleaved, so that a slow stretch of the host slows all three.
-	for i in $(seq "$r"); do
-		ms sfb_reset "$SFBCTL" load "$work/sfb.conf" >> "$work/sfb.ms"
-		ms nft_reset nft -f "$work/nft.conf" >> "$work/nft.ms"
-		ms ipset_reset ipset restore -f "$work/ipset.conf" >> "$work/ipset.ms"
-	done
-	sfb_ms=$(median < "$work/sfb.ms")
-	nft_ms=$(median < "$work/nft.ms")
-	ipset_ms=$(median < "$work/ipset.ms")
-	rm "$work"/*.ms
-	printf 'sweep n=%s sfb_ms=%s nft_ms=%s ipset_ms=%s sfb_to_nft=%s sfb_bytes=%s nft_bytes=%s ipset_bytes=%s\n' \
-		"$n" "$sfb_ms" "$nft_ms" "$ipset_ms" \
-		"$(awk -v a="$sfb_ms" -v b="$nft_ms" 'BEGIN { printf "%.2f", a / b }')" \
-		"$(charged sfb_reset "$SFBCTL" load "$work/sfb.conf")" \
-		"$(charged nft_reset nft -f "$work/nft.conf")" \
-		"$(charged ipset_reset ipset restore -f "$work/ipset.conf")"
-	sfb_reset
-	nft_reset
-	ipset_reset
+	compare "$n"
 done
+cp "$work/every-role.conf" "$work/sfb.conf"
+"$SFBCTL" export --format nft "$work/sfb.conf" > "$work/nft.conf" ||
+	fail "nft export"
+rm "$work/ipset.conf"
+r=$runs
+compare catalogue
 rmmod nf_sfb

@@ -222,7 +222,7 @@ teardown() {
 		iptables -t raw -F && iptables -t raw -X &&
 			iptables -t mangle -F && iptables -t mangle -X &&
 			{ [ "${1%%-*}" != ipset ] || ipset destroy bench; } ;;
-	nft-export-*|nft-catalogue) nft delete table inet sfb ;;
+	nft-export|nft-catalogue) nft delete table inet sfb ;;
 	*) nft delete table ip bench ;;
 	esac || fail "tearing down $1"
 }

@@ -3,7 +3,7 @@
  * A configuration as an nftables ruleset: table inet sfb, which `nft -f`
  * loads in one transaction in place of any previous one, touching no
  * other table. It gives the verdicts and marks nf_sfb gives; what differs
- * is in sfbctl(8), EXPORT FORMATS.
+ * is in sfbctl(8), under export.
  */
 #ifndef SFB_EXPORT_NFT_H
 #define SFB_EXPORT_NFT_H

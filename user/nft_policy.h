@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A policy in nftables' terms: table inet sfb, its sets, maps, chains and
+ * rules, produced once (nft_policy.c) and written by an emitter: as text
+ * for `nft -f` (export_nft.c). The emitter gets objects in an order nft
+ * accepts: sets and maps, then chains, each chain's rules in order.
+ *
+ * Rules are few shapes; struct sfb_nft_rule says which parts a rule has,
+ * in the order they are evaluated: conditions, one lookup, a counter, a
+ * mark, a verdict.
+ */
+#ifndef SFB_NFT_POLICY_H
+#define SFB_NFT_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "targets.h"
+
+/* What a lookup reads: a port of a protocol, or an address. */
+enum sfb_nft_key {
+	SFB_NFT_NO_KEY,
+	SFB_NFT_SPORT,		/* of @proto */
+	SFB_NFT_DPORT,
+	SFB_NFT_SADDR,		/* of @fam; the set is a verdict map */
+	SFB_NFT_DADDR,
+};
+
+enum sfb_nft_verdict {
+	SFB_NFT_CONTINUE,
+	SFB_NFT_ACCEPT,
+	SFB_NFT_DROP,
+	SFB_NFT_RETURN,
+	SFB_NFT_JUMP,		/* to @chain */
+	SFB_NFT_GOTO,
+};
+
+/* A rule's conditions (SFB_NFT_IF_*), all of which must hold. */
+#define SFB_NFT_IF_OTHER_PROTO	(1u << 0) /* meta l4proto != { tcp, udp } */
+#define SFB_NFT_IF_ESTABLISHED	(1u << 1) /* ct state established,related */
+#define SFB_NFT_IF_REPLY	(1u << 2) /* ct direction reply */
+#define SFB_NFT_IF_NOT_IKE	(1u << 3) /* UDP, neither port 500 nor 4500 */
+#define SFB_NFT_IF_IKE_SPORT	(1u << 4) /* udp sport { 500, 4500 } */
+#define SFB_NFT_IF_IKE_DPORT	(1u << 5) /* udp dport { 500, 4500 } */
+
+struct sfb_nft_rule {
+	unsigned int cond;		/* SFB_NFT_IF_* */
+	enum sfb_nft_key key;		/* looked up in @set */
+	unsigned int proto;		/* SFB_NFT_SPORT/DPORT: protocol index */
+	int fam;			/* SFB_NFT_SADDR/DADDR: SFB_FAM_* */
+	const char *set;
+	bool counter;
+	uint32_t mark;			/* OR-ed into meta mark; 0: none */
+	enum sfb_nft_verdict verdict;
+	const char *chain;		/* SFB_NFT_JUMP, SFB_NFT_GOTO */
+	const char *comment;		/* NULL: none */
+};
+
+/* A base chain's hook; a regular chain has none (hook NULL). */
+struct sfb_nft_hook {
+	const char *type;		/* "filter", "route" */
+	const char *hook;		/* "prerouting", "output" */
+	int priority;
+};
+
+/* An element of an address map: @span to "verdict chain". */
+struct sfb_nft_elem {
+	const struct sfb_span *span;
+	enum sfb_nft_verdict verdict;	/* SFB_NFT_JUMP or SFB_NFT_GOTO */
+	const char *chain;
+};
+
+struct sfb_nft_emitter {
+	void *ctx;
+	/* An interval set of ports (never empty). */
+	void (*port_set)(void *ctx, const char *name, const struct sfb_ports *p);
+	/* A verdict map of addresses of @fam (never empty). */
+	void (*addr_map)(void *ctx, const char *name, int fam,
+			 const struct sfb_nft_elem *e, size_t n);
+	void (*chain_begin)(void *ctx, const char *name,
+			    const struct sfb_nft_hook *hook, const char *comment);
+	void (*rule)(void *ctx, const struct sfb_nft_rule *r);
+	void (*chain_end)(void *ctx);
+};
+
+/* Emit @t, @cfg's targets, as table inet sfb's content. */
+void sfb_nft_policy(const struct sfb_config *cfg, const struct sfb_targets *t,
+		    const struct sfb_nft_emitter *e);
+
+#endif

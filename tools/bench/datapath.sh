@@ -19,6 +19,7 @@
 #   nft-export-*    `sfbctl export --format nft` of sfb-enforce's site,
 #                   loaded with nft (the policy without the module)
 #   nft-set-*       nft interval set of the N ranges and one rule
+#   nft-vmap-*      nft verdict map of the N ranges to accept, then a drop
 #   nft-concat-*    nft set of address . port intervals (pipapo; N <= 10000)
 #   ipset-*         ipset bitmap:port and one iptables rule
 #   multiport-*     iptables xt_multiport rules, 7 ranges each (N <= 4096)
@@ -139,6 +140,20 @@ nft_concat() {
 	echo '}'
 }
 
+# nft_vmap N PRIORITY [STATEFUL]: a verdict map of ports to accept, then
+# a drop for what it does not hold
+nft_vmap() {
+	echo 'table ip bench {'
+	echo '	map allowed { type inet_service : verdict; flags interval;'
+	echo "		elements = { $(ranges "$1" | sed 's/$/ : accept/' | paste -sd, -) }"
+	echo '	}'
+	nft_chain "$2" "${3:-}"
+	echo '		ip daddr { 192.0.2.10, 192.0.2.20 } udp dport vmap @allowed'
+	echo '		ip daddr { 192.0.2.10, 192.0.2.20 } meta l4proto udp drop'
+	echo '	}'
+	echo '}'
+}
+
 # ipt_head TABLE [STATEFUL]: the head of the iptables equivalents
 ipt_head() {
 	echo "*$1"
@@ -172,6 +187,8 @@ for n in $sizes; do
 	nft_set "$n" raw > "$work/nft-set-raw-$n.nft"
 	nft_set "$n" 0 stateful > "$work/nft-set-ct-$n.nft"
 	nft_concat "$n" raw > "$work/nft-concat-raw-$n.nft"
+	nft_vmap "$n" raw > "$work/nft-vmap-raw-$n.nft"
+	nft_vmap "$n" 0 stateful > "$work/nft-vmap-ct-$n.nft"
 	nft_concat "$n" 0 stateful > "$work/nft-concat-ct-$n.nft"
 	{
 		echo "create bench bitmap:port range 0-65535"
@@ -269,7 +286,8 @@ run() {
 candidates="none nft-raw-stub ct-stub unbound-none unbound-ct unbound-sfb est-ct
 	est-sfb est-nft-set-ct est-open-ct est-open-sfb sfb-catalogue nft-catalogue"
 for n in $sizes; do
-	for c in sfb-enforce sfb-monitor nft-export nft-set-raw nft-set-ct nft-concat-raw \
+	for c in sfb-enforce sfb-monitor nft-export nft-set-raw nft-set-ct \
+		 nft-vmap-raw nft-vmap-ct nft-concat-raw \
 		 nft-concat-ct ipset-raw ipset-ct multiport-raw multiport-ct; do
 		# Linear rules, and pipapo's quadratic inserts, take too long
 		# beyond these sizes.

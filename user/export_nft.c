@@ -104,12 +104,12 @@ static void chain_end(void *ctx)
 static void rule(void *ctx, const struct sfb_nft_rule *r)
 {
 	static const char *const conds[] = {
-		"meta l4proto != { tcp, udp }",
+		"meta l4proto != tcp meta l4proto != udp",
 		"ct state established,related",
 		"ct direction reply",
-		"udp sport != { 500, 4500 } udp dport != { 500, 4500 }",
-		"udp sport { 500, 4500 }",
-		"udp dport { 500, 4500 }",
+		"udp sport != 500 udp sport != 4500 udp dport != 500 udp dport != 4500",
+		"udp sport",
+		"udp dport",
 	};
 	struct text *t = ctx;
 	const char *sep = "\t\t";
@@ -119,6 +119,8 @@ static void rule(void *ctx, const struct sfb_nft_rule *r)
 		if (!(r->cond & (1u << i)))
 			continue;
 		fprintf(t->f, "%s%s", sep, conds[i]);
+		if ((1u << i) & (SFB_NFT_IF_UDP_SPORT | SFB_NFT_IF_UDP_DPORT))
+			fprintf(t->f, " %u", r->port);
 		sep = " ";
 	}
 	switch (r->key) {

@@ -324,12 +324,12 @@ static bool exempt_chains(struct builder *b, const bool *src_map,
 	b->e->chain_end(b->e->ctx);
 
 	chain(b, "exempt", NULL);
-	rule(b, (struct sfb_nft_rule){
-		.cond = SFB_NFT_IF_IKE_SPORT, .verdict = SFB_NFT_RETURN,
-	});
-	rule(b, (struct sfb_nft_rule){
-		.cond = SFB_NFT_IF_IKE_DPORT, .verdict = SFB_NFT_RETURN,
-	});
+	/* IKE and NAT-T are never exempt. */
+	for (int k = 0; k < 4; k++)
+		rule(b, (struct sfb_nft_rule){
+			.cond = k < 2 ? SFB_NFT_IF_UDP_SPORT : SFB_NFT_IF_UDP_DPORT,
+			.port = k % 2 ? 4500 : 500, .verdict = SFB_NFT_RETURN,
+		});
 	any_rules(b, false);
 	for (int fam = 0; fam < SFB_NFAMS; fam++)
 		if (src_map[fam])

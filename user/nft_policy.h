@@ -7,7 +7,9 @@
  *
  * Rules are few shapes; struct sfb_nft_rule says which parts a rule has,
  * in the order they are evaluated: conditions, one lookup, a counter, a
- * mark, a verdict.
+ * mark, a verdict. A condition is one comparison per value (no anonymous
+ * sets), so that `nft list` shows the same table whichever way it was
+ * installed.
  */
 #ifndef SFB_NFT_POLICY_H
 #define SFB_NFT_POLICY_H
@@ -36,15 +38,16 @@ enum sfb_nft_verdict {
 };
 
 /* A rule's conditions (SFB_NFT_IF_*), all of which must hold. */
-#define SFB_NFT_IF_OTHER_PROTO	(1u << 0) /* meta l4proto != { tcp, udp } */
+#define SFB_NFT_IF_OTHER_PROTO	(1u << 0) /* neither TCP nor UDP */
 #define SFB_NFT_IF_ESTABLISHED	(1u << 1) /* ct state established,related */
 #define SFB_NFT_IF_REPLY	(1u << 2) /* ct direction reply */
 #define SFB_NFT_IF_NOT_IKE	(1u << 3) /* UDP, neither port 500 nor 4500 */
-#define SFB_NFT_IF_IKE_SPORT	(1u << 4) /* udp sport { 500, 4500 } */
-#define SFB_NFT_IF_IKE_DPORT	(1u << 5) /* udp dport { 500, 4500 } */
+#define SFB_NFT_IF_UDP_SPORT	(1u << 4) /* udp sport @port */
+#define SFB_NFT_IF_UDP_DPORT	(1u << 5) /* udp dport @port */
 
 struct sfb_nft_rule {
 	unsigned int cond;		/* SFB_NFT_IF_* */
+	uint16_t port;			/* SFB_NFT_IF_UDP_SPORT, _DPORT */
 	enum sfb_nft_key key;		/* looked up in @set */
 	unsigned int proto;		/* SFB_NFT_SPORT/DPORT: protocol index */
 	int fam;			/* SFB_NFT_SADDR/DADDR: SFB_FAM_* */

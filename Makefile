@@ -64,8 +64,9 @@ MNL_CFLAGS := $(shell pkg-config --cflags libmnl 2>/dev/null)
 MNL_LIBS := $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
 KMOD_CFLAGS := $(shell pkg-config --cflags libkmod 2>/dev/null)
 KMOD_LIBS := $(shell pkg-config --libs libkmod 2>/dev/null || echo -lkmod)
-# sfbctl links both; the selftest tools only libmnl.
-USER_LIBS = $(MNL_LIBS) $(KMOD_LIBS)
+NFTNL_LIBS := $(shell pkg-config --libs libnftnl 2>/dev/null || echo -lnftnl)
+# sfbctl links all three; the selftest tools only libmnl.
+USER_LIBS = $(MNL_LIBS) $(KMOD_LIBS) $(NFTNL_LIBS)
 SFB_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Iinclude -Iuser \
 	-DSFB_VERSION='"$(VERSION)"' -DSFB_ROLES_DIR='"$(ROLESDIR)"' \
 	$(MNL_CFLAGS) $(KMOD_CFLAGS)

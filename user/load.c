@@ -12,6 +12,10 @@
  * ruleset's ipsec-exempt rules; load --sysctl then applies the settings
  * they want (sysctl.h), and flush restores them. load loads nf_sfb if it
  * is not loaded (modload.h).
+ *
+ * With --backend nft, the same policy goes to table inet sfb instead, in
+ * one nfnetlink batch (nft.h), and the xfrm and sysctl steps are the same:
+ * the nft rules set the same marks.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -19,17 +23,19 @@
 #include <string.h>
 
 #include "compile.h"
+#include "nft.h"
 #include "sfbctl.h"
 #include "sysctl.h"
 #include "xfrm.h"
 
 struct load {
 	const char *file;
-	bool check_only, verbose, sysctl;
+	bool check_only, verbose, sysctl, nft;
 	struct sfb_diag *d;
 	struct sfb_nl *nl;
 	struct sfb_txn txn;
 	struct sfb_info commit;	/* COMMIT's reply: the generation */
+	struct sfb_targets targets;	/* nft: what the table is made of */
 };
 
 static void report_refusal(struct load *l, const struct sfb_nl_error *err)
@@ -76,22 +82,54 @@ static int send_txn(struct load *l)
 	return SFBCTL_EXIT_OK;
 }
 
-static int load(struct load *l)
+/* Everything but the commit: the transaction, within the module's limits. */
+static int prepare_module(struct load *l, const struct sfb_config *cfg)
 {
-	struct sfb_config *cfg = sfb_config_load(l->file, l->d);
-	struct sfb_xfrm_load xl = { 0 };
-	struct sfb_sysctl sc = { 0 };
 	struct sfb_info info;
 	int ret;
 
-	if (!cfg)
-		return SFBCTL_EXIT_ERROR;
 	l->nl = sfb_nl_connect(SFB_NL_AUTOLOAD, &ret);
 	if (l->nl)
 		ret = sfb_nl_fetch_info(l->nl, &info);
 	if (ret == SFBCTL_EXIT_OK &&
 	    !sfb_compile(cfg, &info.limits, l->check_only, l->d, &l->txn))
 		ret = SFBCTL_EXIT_ERROR;
+	return ret;
+}
+
+static int prepare_nft(struct load *l, const struct sfb_config *cfg)
+{
+	char err[128];
+
+	if (sfb_targets_build(cfg, &l->targets, err, sizeof(err)))
+		return SFBCTL_EXIT_OK;
+	fprintf(stderr, "%s: %s: %s\n", prog, l->file, err);
+	return SFBCTL_EXIT_ERROR;
+}
+
+static void say_loaded(const struct load *l)
+{
+	if (l->nft)
+		printf(l->check_only ?
+		       "%s: the kernel would take it as table inet sfb; the one in force stays\n" :
+		       "%s: loaded as table inet sfb (nft backend)\n", l->file);
+	else
+		printf(l->check_only ?
+		       "%s: nf_sfb would accept it; generation %" PRIu64 " stays in force\n" :
+		       "%s: loaded as generation %" PRIu64 "\n",
+		       l->file, l->commit.generation);
+}
+
+static int load(struct load *l)
+{
+	struct sfb_config *cfg = sfb_config_load(l->file, l->d);
+	struct sfb_xfrm_load xl = { 0 };
+	struct sfb_sysctl sc = { 0 };
+	int ret;
+
+	if (!cfg)
+		return SFBCTL_EXIT_ERROR;
+	ret = l->nft ? prepare_nft(l, cfg) : prepare_module(l, cfg);
 	if (ret == SFBCTL_EXIT_OK && l->sysctl)
 		ret = sfb_sysctl_prepare(&sc, cfg);
 	/*
@@ -103,7 +141,8 @@ static int load(struct load *l)
 	if (ret == SFBCTL_EXIT_OK && !l->check_only)
 		ret = sfb_xfrm_load_begin(&xl, cfg);
 	if (ret == SFBCTL_EXIT_OK) {
-		ret = send_txn(l);
+		ret = l->nft ? sfb_nft_load(cfg, &l->targets, l->check_only) :
+			       send_txn(l);
 		if (ret == SFBCTL_EXIT_OK && !l->check_only)
 			ret = sfb_xfrm_load_finish(&xl);
 		else if (ret != SFBCTL_EXIT_OK)
@@ -112,16 +151,26 @@ static int load(struct load *l)
 	if (ret == SFBCTL_EXIT_OK && !l->check_only && l->sysctl)
 		ret = sfb_sysctl_apply(&sc);
 	if (ret == SFBCTL_EXIT_OK && l->verbose)
-		printf(l->check_only ?
-		       "%s: nf_sfb would accept it; generation %" PRIu64 " stays in force\n" :
-		       "%s: loaded as generation %" PRIu64 "\n",
-		       l->file, l->commit.generation);
+		say_loaded(l);
 	sfb_sysctl_free(&sc);
 	sfb_xfrm_load_free(&xl);
 	sfb_txn_free(&l->txn);
+	sfb_targets_free(&l->targets);
 	sfb_nl_disconnect(l->nl);
 	sfb_config_free(cfg);
 	return ret;
+}
+
+/* --backend module|nft into @nft; false for anything else. */
+static bool parse_backend(const char *arg, bool *nft)
+{
+	if (strcmp(arg, "module") && strcmp(arg, "nft")) {
+		fprintf(stderr, "%s: unknown backend '%s' (use module or nft)\n",
+			prog, arg);
+		return false;
+	}
+	*nft = !strcmp(arg, "nft");
+	return true;
 }
 
 int cmd_load(int argc, char *argv[])
@@ -131,6 +180,7 @@ int cmd_load(int argc, char *argv[])
 		{ "dry-run", no_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "sysctl", no_argument, NULL, 's' },
+		{ "backend", required_argument, NULL, 'b' },
 		{ 0 }
 	};
 	struct load l = { 0 };
@@ -143,7 +193,7 @@ int cmd_load(int argc, char *argv[])
 			l.verbose = true;
 		else if (c == 's')
 			l.sysctl = true;
-		else
+		else if (c != 'b' || !parse_backend(optarg, &l.nft))
 			return usage_error("load");
 	}
 	if (optind + 1 != argc)
@@ -162,22 +212,36 @@ int cmd_load(int argc, char *argv[])
  * if it is not (an rmmod before flush, a load cut short). With nothing to
  * do it succeeds, so that it can always be run again.
  */
-int cmd_flush(int argc, char *argv[])
+static int flush_module(void)
 {
-	struct sfb_sysctl sc = { 0 };
 	struct sfb_nl *nl;
-	size_t removed;
-	bool absent;
 	int ret;
 
-	(void)argv;
-	if (argc != 1)
-		return usage_error("flush");
 	nl = sfb_nl_connect(SFB_NL_IF_LOADED, &ret);
 	if (nl)
 		ret = sfb_nl_talk(nl, sfb_nl_request(nl, SFB_CMD_FLUSH, 0),
 				  NULL, NULL);
 	sfb_nl_disconnect(nl);
+	return ret;
+}
+
+int cmd_flush(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "backend", required_argument, NULL, 'b' },
+		{ 0 }
+	};
+	struct sfb_sysctl sc = { 0 };
+	bool absent, nft = false;
+	size_t removed;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+		if (c != 'b' || !parse_backend(optarg, &nft))
+			return usage_error("flush");
+	if (optind != argc)
+		return usage_error("flush");
+	ret = nft ? sfb_nft_flush() : flush_module();
 	absent = ret == SFBCTL_EXIT_NO_MODULE;
 	if (ret != SFBCTL_EXIT_OK && !absent)
 		return ret;

@@ -42,9 +42,12 @@ cases() {
 	[ -n "$commands" ] || { echo "FAIL: no commands in sfbctl --help"; failed=1; }
 	expect "$commands help -h --help -V --version" sfbctl ""
 	expect "show stats" sfbctl s
-	expect "-c --check --dry-run -v --verbose --sysctl" sfbctl load -
+	expect "-c --check --dry-run -v --verbose --sysctl --backend" sfbctl load -
+	expect "module nft" sfbctl load --backend ""
+	expect "nft" sfbctl flush --backend n
 	expect "-j --json -z --zero" sfbctl stats -
 	expect "" sfbctl flush ""
+	expect "--backend" sfbctl flush -
 	expect "csv markdown nft" sfbctl export --format ""
 	expect "markdown" sfbctl export --format = m
 	expect "user/roles/example-site.conf" sfbctl load --sysctl user/roles/exa

@@ -4,7 +4,7 @@
 # In enforce mode only new flows are judged: replies of flows a server
 # opened pass whatever their ports (conntrack), and two bound roles talk on
 # the ports the seed lists for the receiving role, in both directions.
-# conntrack_flows_nft.sh runs it against the nft export.
+# conntrack_flows_nft.sh runs it against the nft backend.
 #
 #   director 198.51.100.2 (client) -- gateway -- front-end 192.0.2.10 (servers)
 . "$(dirname "$0")/lib.sh"

@@ -9,7 +9,7 @@
 # export` (the parser), the verdict from what reaches the servers.
 # The sweep checks the parser against the kernel port by port; the kernel
 # runs the same code for any port. enforce_catalogue_nft.sh runs it
-# against the nft export.
+# against the nft backend.
 # Not on the debug kernel: its kernel work is that of monitor_mode, marks and early_drop
 . "$(dirname "$0")/lib.sh"
 test_setup --topo --module

@@ -161,10 +161,11 @@ test_setup() {
 }
 
 # The verdict tests run against a backend: nf_sfb ("module", the
-# default), or with SFB_BACKEND=nft the nft ruleset `sfbctl export
-# --format nft` writes, loaded with nft (no ruleset in the module). With
-# nft, the module holds the same file in a namespace of its own, $NS_REF,
-# so gw_match gives the module's word on what the nft ruleset does.
+# default), or with SFB_BACKEND=nft table inet sfb installed by `sfbctl
+# load --backend nft` (nft_backend.sh proves it is the table the nft
+# export writes). With nft, the module holds the same file in a namespace
+# of its own, $NS_REF, so gw_match gives the module's word on what the
+# nft table does.
 SFB_BACKEND=${SFB_BACKEND:-module}
 NS_REF=$TEST_NS-ref
 
@@ -172,8 +173,7 @@ NS_REF=$TEST_NS-ref
 gw_load() {
 	case $SFB_BACKEND in
 	module) gw "$SFBCTL" load "$1" ;;
-	nft) "$SFBCTL" export --format nft "$1" > "$work/backend.nft" &&
-		gw nft -f "$work/backend.nft" &&
+	nft) gw "$SFBCTL" load --backend nft "$1" &&
 		{ [ -e "/run/netns/$NS_REF" ] || ip netns add "$NS_REF"; } &&
 		"$NETNS" "$NS_REF" "$SFBCTL" load "$1" ;;
 	*) fail "no backend '$SFB_BACKEND' (module, nft)" ;;

@@ -5,7 +5,7 @@
 # the bits others set: the gateway's forward chain sees, for every probe,
 # the bits another table set at -300 plus exactly the marks `sfbctl match`
 # announces, and match agrees with the documented classes. marks_nft.sh
-# runs it against the nft export.
+# runs it against the nft backend.
 . "$(dirname "$0")/lib.sh"
 test_setup --topo --module
 topo_server_addr 10 11

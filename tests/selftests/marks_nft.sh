@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# marks.sh against `sfbctl export --format nft` loaded with nft instead of
+# marks.sh against `sfbctl load --backend nft` instead of
 # nf_sfb: every probe carries the marks the module announces for it.
 # Not on the debug kernel: the module's part in it is marks.sh's
 SFB_BACKEND=nft exec "$(dirname "$0")/marks.sh"

@@ -311,7 +311,7 @@ live_exempt_reload() {
 	for ((i = 0; i < ipsec_reloads / 2; i++)); do
 		for s in site2 site; do
 			for ns in "$@"; do
-				"$NETNS" "$ns" "$SFBCTL" load "$work/$s.conf" ||
+				"$NETNS" "$ns" "$SFBCTL" load "${BACKEND[@]}" "$work/$s.conf" ||
 					fail "reload $i ($s) in $ns"
 			done
 		done

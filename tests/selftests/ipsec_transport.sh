@@ -14,7 +14,8 @@
 # no ESP at all on the wire; protected flows are answered and cross only
 # as ESP; no ACQUIRE; no /proc/net/xfrm_stat error; a reload (changing the
 # mark) under a live exempt flow keeps it flowing in clear; after `sfbctl
-# flush` IPsec covers everything again.
+# flush` IPsec covers everything again. ipsec_transport_nft.sh runs it
+# with the nft backend: the bypass works on its marks the same way.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ipsec_lib.sh"
 test_setup --module tcpdump stdbuf
@@ -22,8 +23,9 @@ ipsec_hosts_up
 IPSEC_CAPTURE=(inout $A/a0)
 
 ipsec_site 0x10000000 > "$work/site.conf"
-"$NETNS" $A "$SFBCTL" load "$work/site.conf" || fail "load in A"
-"$NETNS" $B "$SFBCTL" load --sysctl "$work/site.conf" || fail "load in B"
+"$NETNS" $A "$SFBCTL" load "${BACKEND[@]}" "$work/site.conf" || fail "load in A"
+"$NETNS" $B "$SFBCTL" load "${BACKEND[@]}" --sysctl "$work/site.conf" ||
+	fail "load in B"
 expect_eq "$("$NETNS" $B sysctl -n net.ipv4.tcp_fwmark_accept)" 1 \
 	"load --sysctl: tcp_fwmark_accept"
 "$NETNS" $B sysctl -n net.ipv4.ip_local_reserved_ports |
@@ -36,7 +38,7 @@ ipsec_bypass_checks $A $B "0x00001100 0x00001101 0x00001600 0x00001601" $A $B
 # flush: IPsec covers mediation again: with no SA a flow is refused and
 # ACQUIREd (so the watcher works), with SAs everything is ESP.
 for ns in $A $B; do
-	"$NETNS" $ns "$SFBCTL" flush || fail "flush in $ns"
+	"$NETNS" $ns "$SFBCTL" flush "${BACKEND[@]}" || fail "flush in $ns"
 done
 "$NETNS" $A "$ECHO" ask -w 3 udp 192.0.2.10 49152 2>/dev/null &&
 	fail "after flush, mediation answered in clear with no SA"

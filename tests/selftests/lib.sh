@@ -168,6 +168,10 @@ test_setup() {
 # nft table does.
 SFB_BACKEND=${SFB_BACKEND:-module}
 NS_REF=$TEST_NS-ref
+# sfbctl load and flush's option for it, for tests that load in several
+# namespaces: "$SFBCTL" load "${BACKEND[@]}" FILE
+BACKEND=()
+[ "$SFB_BACKEND" != nft ] || BACKEND=(--backend nft)
 
 # gw_load FILE: load the site FILE into the gateway with the backend.
 gw_load() {

@@ -101,6 +101,11 @@ static int prepare_nft(struct load *l, const struct sfb_config *cfg)
 {
 	char err[128];
 
+	/* The module's checks of what the model cannot hold (interface-only
+	 * binds), for the table holds the same model.
+	 */
+	if (!sfb_compile(cfg, NULL, true, l->d, &l->txn))
+		return SFBCTL_EXIT_ERROR;
 	if (sfb_targets_build(cfg, &l->targets, err, sizeof(err)))
 		return SFBCTL_EXIT_OK;
 	fprintf(stderr, "%s: %s: %s\n", prog, l->file, err);

@@ -5,8 +5,9 @@
 # in both modes, with marks and with ipsec-exempt rules of every side,
 # `sfbctl load --backend nft` in one namespace and `sfbctl export --format
 # nft | nft -f -` in another give the same `nft list table inet sfb`. The
-# backend touches no other table; --check changes nothing; flush removes
-# table sfb and may run again. No module: the backend does not need one.
+# backend touches no other table; --check and a refused file change
+# nothing; flush removes table sfb and may run again. No module: the
+# backend does not need one.
 # Not on the debug kernel: nf_sfb takes no part in it
 . "$(dirname "$0")/lib.sh"
 test_setup nft
@@ -60,6 +61,16 @@ in_a nft list table inet sfb > "$work/before"
 in_a "$SFBCTL" load --check --backend nft "$work/monitor.conf" || fail "load --check"
 in_a nft list table inet sfb | diff -u "$work/before" - || fail "--check changed the table"
 echo "load --check: validated, nothing changed"
+
+# What the module refuses, the backend refuses too, before the kernel.
+printf 'policy enforce\nrole a "a" {\n\tservice s tcp 1 tcp\n}\nbind a iface eth0\n' \
+	> "$work/iface.conf"
+in_a "$SFBCTL" load --backend nft "$work/iface.conf" 2> "$work/err" &&
+	fail "an interface-only bind was loaded"
+grep -qxF "$work/iface.conf:5:1: error: interface-only bindings are not supported by nf_sfb yet; bind addresses" \
+	"$work/err" || fail "an interface-only bind: $(cat "$work/err")"
+in_a nft list table inet sfb | diff -u "$work/before" - || fail "a refused load changed the table"
+echo "an interface-only bind: refused at its line, the table in force unchanged"
 
 in_a "$SFBCTL" flush --backend nft || fail "flush"
 in_a nft list tables > "$work/tables"

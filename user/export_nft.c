@@ -10,7 +10,6 @@
 #include "export_nft.h"
 #include "nft_policy.h"
 
-static const char *const proto_name[SFB_NPROTOS] = { "tcp", "udp" };
 static const char *const fam_expr[SFB_NFAMS] = { "ip", "ip6" };
 static const char *const fam_type[SFB_NFAMS] = { "ipv4_addr", "ipv6_addr" };
 
@@ -126,7 +125,7 @@ static void rule(void *ctx, const struct sfb_nft_rule *r)
 	switch (r->key) {
 	case SFB_NFT_SPORT:
 	case SFB_NFT_DPORT:
-		fprintf(t->f, "%s%s %s @%s", sep, proto_name[r->proto],
+		fprintf(t->f, "%s%s %s @%s", sep, sfb_protos_name(1u << r->proto),
 			r->key == SFB_NFT_SPORT ? "sport" : "dport", r->set);
 		sep = " ";
 		break;

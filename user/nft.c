@@ -108,6 +108,7 @@ static struct nftnl_set *new_set(struct objs *o, const char *name,
 			  NFT_SET_INTERVAL | (map ? NFT_SET_MAP : 0));
 	if (map)
 		nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
+	/* As nft: every set of a batch has an id (the kernel refused one without). */
 	nftnl_set_set_u32(s, NFTNL_SET_ID, ++o->set_id);
 	o->sets = push(o->sets, &o->n_sets, &o->cap_sets, s, &o->oom);
 	return s;
@@ -193,20 +194,6 @@ static void port_set(void *ctx, const char *name, const struct sfb_ports *p)
 	}
 }
 
-static void addr_bytes(const struct sfb_addr *a, int fam, uint8_t *b)
-{
-	if (fam == SFB_FAM_IPV4) {
-		uint32_t v = htonl((uint32_t)a->lo);
-
-		memcpy(b, &v, 4);
-		return;
-	}
-	for (int i = 0; i < 8; i++) {
-		b[i] = (uint8_t)(a->hi >> (56 - 8 * i));
-		b[8 + i] = (uint8_t)(a->lo >> (56 - 8 * i));
-	}
-}
-
 static void addr_map(void *ctx, const char *name, int fam,
 		     const struct sfb_nft_elem *e, size_t n)
 {
@@ -225,8 +212,8 @@ static void addr_map(void *ctx, const char *name, int fam,
 
 		after.lo++;
 		after.hi += !after.lo;
-		addr_bytes(&e[i].span->first, fam, first_b);
-		addr_bytes(&after, fam, after_b);
+		sfb_addr_to_bytes(&e[i].span->first, fam, first_b);
+		sfb_addr_to_bytes(&after, fam, after_b);
 		add_interval(o, &o->map_elems, name, first_b, after_b, len,
 			     open_end, &e[i]);
 	}

@@ -26,7 +26,6 @@
 #include "arena.h"
 #include "nft_policy.h"
 
-static const char *const proto_name[SFB_NPROTOS] = { "tcp", "udp" };
 static const char *const kind_name[SFB_NPORT_KINDS] = {
 	[SFB_PORTS_SERVICE] = "service",
 	[SFB_PORTS_MEDIA] = "media",
@@ -111,7 +110,7 @@ static void target_sets(struct builder *b, size_t i)
 			if (tg->ports[pi][k].n)
 				b->e->port_set(b->e->ctx,
 					       name(b, "t%zu_%s_%s", i,
-						    proto_name[pi], kind_name[k]),
+						    sfb_protos_name(1u << pi), kind_name[k]),
 					       &tg->ports[pi][k]);
 	}
 }
@@ -188,7 +187,7 @@ static void mark_rules(struct builder *b, size_t i, enum sfb_port_kind k,
 				key == SFB_NFT_DPORT && pi == 1 ?
 				SFB_NFT_IF_NOT_IKE : 0,
 			.key = key, .proto = pi,
-			.set = name(b, "t%zu_%s_%s", i, proto_name[pi],
+			.set = name(b, "t%zu_%s_%s", i, sfb_protos_name(1u << pi),
 				    kind_name[k]),
 			.mark = mark,
 		});
@@ -232,7 +231,7 @@ static void target_chains(struct builder *b, size_t i)
 					rule(b, (struct sfb_nft_rule){
 						.key = SFB_NFT_DPORT, .proto = pi,
 						.set = name(b, "t%zu_%s_open", i,
-							    proto_name[pi]),
+							    sfb_protos_name(1u << pi)),
 						.verdict = SFB_NFT_ACCEPT,
 					});
 			if (b->cfg->mode == SFB_MODE_ENFORCE)
@@ -275,13 +274,13 @@ static void any_rules(struct builder *b, bool reply)
 			rule(b, (struct sfb_nft_rule){
 				.key = reply ? SFB_NFT_SPORT : SFB_NFT_DPORT,
 				.proto = pi, .mark = exempt,
-				.set = name(b, "any_%s_dport", proto_name[pi]),
+				.set = name(b, "any_%s_dport", sfb_protos_name(1u << pi)),
 			});
 		if (t->any_sport[pi].n)
 			rule(b, (struct sfb_nft_rule){
 				.key = reply ? SFB_NFT_DPORT : SFB_NFT_SPORT,
 				.proto = pi, .mark = exempt,
-				.set = name(b, "any_%s_sport", proto_name[pi]),
+				.set = name(b, "any_%s_sport", sfb_protos_name(1u << pi)),
 			});
 	}
 }
@@ -378,10 +377,10 @@ void sfb_nft_policy(const struct sfb_config *cfg, const struct sfb_targets *t,
 		target_sets(&b, i);
 	for (unsigned int pi = 0; pi < SFB_NPROTOS && cfg->mark[SFB_CLASS_EXEMPT]; pi++) {
 		if (t->any_dport[pi].n)
-			e->port_set(e->ctx, name(&b, "any_%s_dport", proto_name[pi]),
+			e->port_set(e->ctx, name(&b, "any_%s_dport", sfb_protos_name(1u << pi)),
 				    &t->any_dport[pi]);
 		if (t->any_sport[pi].n)
-			e->port_set(e->ctx, name(&b, "any_%s_sport", proto_name[pi]),
+			e->port_set(e->ctx, name(&b, "any_%s_sport", sfb_protos_name(1u << pi)),
 				    &t->any_sport[pi]);
 	}
 	for (int fam = 0; fam < SFB_NFAMS; fam++) {

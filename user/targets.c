@@ -60,29 +60,37 @@ static struct sfb_ports ports_finish(struct port_list *l)
 	return (struct sfb_ports){ .r = l->r, .n = n };
 }
 
-static uint64_t be64_at(const uint8_t *p)
+void sfb_addr_to_bytes(const struct sfb_addr *a, int fam, uint8_t *b)
 {
-	uint64_t v = 0;
+	int n = fam == SFB_FAM_IPV4 ? 4 : 16;
 
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
+	for (int i = 0; i < n; i++) {
+		int bit = 8 * (n - 1 - i);	/* of the 128-bit number */
+
+		b[i] = (uint8_t)(bit >= 64 ? a->hi >> (bit - 64) : a->lo >> bit);
+	}
+}
+
+struct sfb_addr sfb_addr_from_bytes(const uint8_t *b, int fam)
+{
+	struct sfb_addr a = { 0 };
+	int n = fam == SFB_FAM_IPV4 ? 4 : 16;
+
+	for (int i = 0; i < n; i++) {
+		a.hi = a.hi << 8 | a.lo >> 56;
+		a.lo = a.lo << 8 | b[i];
+	}
+	return a;
 }
 
 static struct sfb_bind to_bind(const struct sfb_prefix *p, uint32_t id)
 {
-	struct sfb_bind b = { .role = id, .prefixlen = p->len };
+	u8 fam = p->family == AF_INET ? SFB_FAM_IPV4 : SFB_FAM_IPV6;
 
-	if (p->family == AF_INET) {
-		b.fam = SFB_FAM_IPV4;
-		b.addr.lo = (uint64_t)p->addr[0] << 24 | p->addr[1] << 16 |
-			    p->addr[2] << 8 | p->addr[3];
-	} else {
-		b.fam = SFB_FAM_IPV6;
-		b.addr.hi = be64_at(p->addr);
-		b.addr.lo = be64_at(p->addr + 8);
-	}
-	return b;
+	return (struct sfb_bind){
+		.addr = sfb_addr_from_bytes(p->addr, fam), .role = id,
+		.fam = fam, .prefixlen = p->len,
+	};
 }
 
 /* Every (role id, prefix) the kernel would be sent, as core binds. */
@@ -232,17 +240,9 @@ static void addr_format(const struct sfb_addr *a, int fam, char *buf,
 {
 	uint8_t b[16];
 
-	if (fam == SFB_FAM_IPV4) {
-		uint32_t v = htonl((uint32_t)a->lo);
-
-		inet_ntop(AF_INET, &v, buf, (socklen_t)size);
-		return;
-	}
-	for (int i = 0; i < 8; i++) {
-		b[i] = (uint8_t)(a->hi >> (56 - 8 * i));
-		b[8 + i] = (uint8_t)(a->lo >> (56 - 8 * i));
-	}
-	inet_ntop(AF_INET6, b, buf, (socklen_t)size);
+	sfb_addr_to_bytes(a, fam, b);
+	inet_ntop(fam == SFB_FAM_IPV4 ? AF_INET : AF_INET6, b, buf,
+		  (socklen_t)size);
 }
 
 /* The prefix length if @span is exactly one prefix, else -1. */

@@ -63,6 +63,13 @@ bool sfb_targets_build(const struct sfb_config *cfg, struct sfb_targets *t,
 		       char *err, size_t err_size);
 void sfb_targets_free(struct sfb_targets *t);
 
+/*
+ * A core address of family @fam (SFB_FAM_*) to and from its network byte
+ * order bytes (4 for IPv4, 16 for IPv6).
+ */
+void sfb_addr_to_bytes(const struct sfb_addr *a, int fam, uint8_t *b);
+struct sfb_addr sfb_addr_from_bytes(const uint8_t *b, int fam);
+
 /* @span of family @fam as nft writes it: "ADDR", "ADDR/LEN" or "ADDR-ADDR". */
 #define SFB_SPAN_STRLEN (2 * 40 + 2)
 const char *sfb_span_format(const struct sfb_span *span, int fam, char *buf,

@@ -168,20 +168,19 @@ test_setup() {
 # nft table does.
 SFB_BACKEND=${SFB_BACKEND:-module}
 NS_REF=$TEST_NS-ref
-# sfbctl load and flush's option for it, for tests that load in several
-# namespaces: "$SFBCTL" load "${BACKEND[@]}" FILE
-BACKEND=()
-[ "$SFB_BACKEND" != nft ] || BACKEND=(--backend nft)
+# sfbctl load and flush's option for it: "$SFBCTL" load "${BACKEND[@]}" FILE
+case $SFB_BACKEND in
+module) BACKEND=() ;;
+nft) BACKEND=(--backend nft) ;;
+*) fail "no backend '$SFB_BACKEND' (module, nft)" ;;
+esac
 
 # gw_load FILE: load the site FILE into the gateway with the backend.
 gw_load() {
-	case $SFB_BACKEND in
-	module) gw "$SFBCTL" load "$1" ;;
-	nft) gw "$SFBCTL" load --backend nft "$1" &&
-		{ [ -e "/run/netns/$NS_REF" ] || ip netns add "$NS_REF"; } &&
-		"$NETNS" "$NS_REF" "$SFBCTL" load "$1" ;;
-	*) fail "no backend '$SFB_BACKEND' (module, nft)" ;;
-	esac
+	gw "$SFBCTL" load "${BACKEND[@]}" "$1" || return 1
+	[ "$SFB_BACKEND" = nft ] || return 0
+	{ [ -e "/run/netns/$NS_REF" ] || ip netns add "$NS_REF"; } &&
+		"$NETNS" "$NS_REF" "$SFBCTL" load "$1"
 }
 
 # gw_match ARGS...: `sfbctl match ARGS...` for the gateway's site, as the

@@ -167,17 +167,9 @@ static const struct sfb_target *find(const struct sfb_targets *t, int family,
 				     const uint8_t *addr)
 {
 	int fam = family == AF_INET ? SFB_FAM_IPV4 : SFB_FAM_IPV6;
-	struct sfb_addr a = { 0 };
+	struct sfb_addr a = sfb_addr_from_bytes(addr, fam);
 	int i;
 
-	if (fam == SFB_FAM_IPV4) {
-		a.lo = (uint64_t)addr[0] << 24 | addr[1] << 16 | addr[2] << 8 | addr[3];
-	} else {
-		for (int k = 0; k < 8; k++) {
-			a.hi = a.hi << 8 | addr[k];
-			a.lo = a.lo << 8 | addr[8 + k];
-		}
-	}
 	i = sfb_addrmap_find(t->spans[fam], (u32)t->n_spans[fam], &a);
 	return i < 0 ? NULL : &t->t[t->spans[fam][i].target];
 }

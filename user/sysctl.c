@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "runstate.h"
 #include "sfbctl.h"
 #include "sysctl.h"
 #include "xfrm.h"
@@ -218,8 +219,7 @@ static int sysctl_set(const char *name, const char *cur, const char *value)
 	return SFBCTL_EXIT_OK;
 }
 
-/* The state file: one "NAME VALUE" line per entry, after a comment. */
-static const char cookie_name[] = "netns-cookie";
+/* The state file (runstate.h): one "NAME VALUE" line per entry. */
 
 /* Room for the longest ports value and the rest. */
 #define STATE_MAX (SFB_PORTS_TEXT_MAX + 256)
@@ -232,41 +232,8 @@ struct state {
 	char *text;		/* the file */
 };
 
-static int state_failed(const char *doing, const char *path, int err)
-{
-	fprintf(stderr, "sfb: sysctl: cannot %s %s: %s\n", doing, path,
-		strerror(err));
-	return SFBCTL_EXIT_ERROR;
-}
-
-/* The state file of this network namespace, and the namespace's cookie. */
-static int state_locate(struct sfb_sysctl *sc)
-{
-	socklen_t len = sizeof(sc->cookie);
-	struct stat st;
-	int fd;
-
-	if (stat("/proc/self/ns/net", &st) < 0)
-		return state_failed("identify the network namespace by",
-				    "/proc/self/ns/net", errno);
-	snprintf(sc->path, sizeof(sc->path), SFB_RUN_DIR "/netns-%ju.sysctl",
-		 (uintmax_t)st.st_ino);
-	/*
-	 * A namespace's inode number is reused after it is gone, its cookie
-	 * never (until a reboot, which empties /run): a file with another
-	 * cookie is a dead namespace's. 0 where the kernel has none (< 5.14).
-	 */
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &sc->cookie,
-				 &len) < 0)
-		sc->cookie = 0;
-	if (fd >= 0)
-		close(fd);
-	return SFBCTL_EXIT_OK;
-}
-
 /* Parse st->text, the state file's, into @st: 0, or -1 if it is not one. */
-static int state_parse(struct state *st, uint64_t cookie)
+static int state_parse(struct state *st, const struct sfb_runstate *rs)
 {
 	uint64_t theirs = 0;
 	char *line, *next;
@@ -282,7 +249,7 @@ static int state_parse(struct state *st, uint64_t cookie)
 		if (!value)
 			return -1;
 		*value++ = '\0';
-		if (!strcmp(line, cookie_name)) {
+		if (!strcmp(line, SFB_RUNSTATE_COOKIE)) {
 			theirs = strtoull(value, NULL, 10);
 		} else if (!strcmp(line, fwmark_name)) {
 			if (strlen(value) >= sizeof(st->fwmark))
@@ -294,79 +261,29 @@ static int state_parse(struct state *st, uint64_t cookie)
 			return -1;
 		}
 	}
-	st->found = !cookie || !theirs || theirs == cookie;
+	st->found = sfb_runstate_ours(rs, theirs);
 	return 0;
 }
 
 static int state_read(const struct sfb_sysctl *sc, struct state *st)
 {
-	size_t got = 0;
-	ssize_t n;
-	int fd, ret = SFBCTL_EXIT_OK;
+	int ret = sfb_runstate_read(&sc->state, STATE_MAX, &st->text);
 
-	fd = open(sc->path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? SFBCTL_EXIT_OK :
-		       state_failed("read", sc->path, errno);
-	st->text = malloc(STATE_MAX);
-	if (!st->text) {
-		close(fd);
-		return state_failed("read", sc->path, ENOMEM);
-	}
-	while ((n = read(fd, st->text + got, STATE_MAX - 1 - got)) > 0)
-		got += (size_t)n;
-	if (n < 0) {
-		ret = state_failed("read", sc->path, errno);
-	} else {
-		st->text[got] = '\0';
-		if (got == STATE_MAX - 1 || state_parse(st, sc->cookie)) {
-			fprintf(stderr,
-				"sfb: sysctl: %s is not a state file of sfbctl's: remove it\n",
-				sc->path);
-			ret = SFBCTL_EXIT_ERROR;
-		}
-	}
-	close(fd);
-	return ret;
+	if (ret != SFBCTL_EXIT_OK || !st->text || !state_parse(st, &sc->state))
+		return ret;
+	fprintf(stderr, "sfb: sysctl: %s is not a state file of sfbctl's: remove it\n",
+		sc->state.path);
+	return SFBCTL_EXIT_ERROR;
 }
 
-/* Atomically: a new file renamed over the old one. */
-static int state_write(const struct sfb_sysctl *sc)
+static void state_lines(FILE *f, const void *arg)
 {
-	char tmp[sizeof(sc->path) + 16];
-	int err = 0;
-	FILE *f;
+	const struct sfb_sysctl *sc = arg;
 
-	if (mkdir(SFB_RUN_DIR, 0755) < 0 && errno != EEXIST)
-		return state_failed("create", SFB_RUN_DIR, errno);
-	snprintf(tmp, sizeof(tmp), "%s.%ld", sc->path, (long)getpid());
-	f = fopen(tmp, "we");
-	if (!f)
-		return state_failed("create", tmp, errno);
-	fprintf(f, "# what sfbctl load --sysctl changed; sfbctl flush restores it\n");
-	fprintf(f, "%s %" PRIu64 "\n", cookie_name, sc->cookie);
 	if (sc->fwmark_orig[0])
 		fprintf(f, "%s %s\n", fwmark_name, sc->fwmark_orig);
 	if (sc->added[0])
 		fprintf(f, "%s %s\n", ports_name, sc->added);
-	if (ferror(f))
-		err = EIO;
-	if (fclose(f) && !err)
-		err = errno;
-	if (!err && rename(tmp, sc->path) < 0)
-		err = errno;
-	if (err) {
-		unlink(tmp);
-		return state_failed("write", sc->path, err);
-	}
-	return SFBCTL_EXIT_OK;
-}
-
-static int state_remove(const struct sfb_sysctl *sc)
-{
-	if (unlink(sc->path) < 0 && errno != ENOENT)
-		return state_failed("remove", sc->path, errno);
-	return SFBCTL_EXIT_OK;
 }
 
 /*
@@ -402,7 +319,7 @@ static int reserved_ports(struct sfb_sysctl *sc, const struct sfb_config *cfg,
 	}
 	if (err == -EBADMSG) {
 		fprintf(stderr, "sfb: sysctl: %s is not a state file of sfbctl's: remove it\n",
-			sc->path);
+			sc->state.path);
 		return SFBCTL_EXIT_ERROR;
 	}
 	if (err) {
@@ -436,7 +353,7 @@ int sfb_sysctl_prepare(struct sfb_sysctl *sc, const struct sfb_config *cfg)
 	struct state old = { 0 };
 	int err, ret;
 
-	ret = state_locate(sc);
+	ret = sfb_runstate_locate(&sc->state, "sfb: sysctl", "sysctl");
 	if (ret == SFBCTL_EXIT_OK)
 		ret = state_read(sc, &old);
 	if (ret != SFBCTL_EXIT_OK || (!bypass && !old.found))
@@ -477,13 +394,15 @@ int sfb_sysctl_apply(const struct sfb_sysctl *sc)
 	 * may have changed, for flush.
 	 */
 	if (keep)
-		ret = state_write(sc);
+		ret = sfb_runstate_write(&sc->state,
+					 "what sfbctl load --sysctl changed; sfbctl flush restores it",
+					 state_lines, sc);
 	if (ret == SFBCTL_EXIT_OK)
 		ret = sysctl_set(fwmark_name, sc->fwmark, sc->fwmark_new);
 	if (ret == SFBCTL_EXIT_OK)
 		ret = sysctl_set(ports_name, sc->cur, sc->value);
 	if (ret == SFBCTL_EXIT_OK && !keep)
-		ret = state_remove(sc);
+		ret = sfb_runstate_remove(&sc->state);
 	return ret;
 }
 

@@ -13,13 +13,12 @@
  * Rules by address need nothing: all their traffic is exempt anyway. What
  * the administrator reserved stays reserved.
  *
- * What sfb changed is kept in a state file per network namespace, named
- * by the inode of /proc/self/ns/net: the value tcp_fwmark_accept had
- * before sfb set it, and the ports sfb reserved that were not reserved
- * already. A load with --sysctl starts from the values without sfb's
- * changes, so a reload keeps the original values, and a configuration
- * without a bypass gets them back; flush restores them. /run starts empty
- * at boot, as the settings do.
+ * What sfb changed is kept in a state file per network namespace
+ * (runstate.h): the value tcp_fwmark_accept had before sfb set it, and the
+ * ports sfb reserved that were not reserved already. A load with --sysctl
+ * starts from the values without sfb's changes, so a reload keeps the
+ * original values, and a configuration without a bypass gets them back;
+ * flush restores them.
  */
 #ifndef SFBCTL_SYSCTL_H
 #define SFBCTL_SYSCTL_H
@@ -29,8 +28,7 @@
 #include <stdint.h>
 
 #include "config.h"
-
-#define SFB_RUN_DIR "/run/sfb"
+#include "runstate.h"
 
 /* Room for any value of ip_local_reserved_ports ("1,3,5,...,65535"). */
 #define SFB_PORTS_TEXT_MAX (1u << 18)
@@ -60,8 +58,7 @@ int sfb_reserved_ports(const struct sfb_config *cfg, const char *cur,
  */
 struct sfb_sysctl {
 	bool active;		/* sfb has something to set or to restore */
-	char path[64];		/* the namespace's state file */
-	uint64_t cookie;	/* the namespace's SO_NETNS_COOKIE; 0: unknown */
+	struct sfb_runstate state;	/* the namespace's state file */
 	char fwmark[16];	/* tcp_fwmark_accept: as read */
 	char fwmark_new[16];	/* wanted */
 	char fwmark_orig[16];	/* to keep: before sfb set it; "" if it did not */

@@ -161,6 +161,53 @@ static void targets_add(struct sfb_targets *t, struct target_lists *lists,
 	}
 }
 
+static bool ports_hold(const struct sfb_ports *p, uint16_t port);
+
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Segments of @tg's protocol @pi from its classes' rules (@l, before they
+ * are merged): every rule starts and ends one, so between two consecutive
+ * bounds the covering rules are the same; the classes come from the merged
+ * ports (@tg's, finished).
+ */
+static void build_segments(struct sfb_arena *a, struct sfb_target *tg,
+			   unsigned int pi, const struct port_list *l)
+{
+	size_t n = 0, nb = 0;
+	uint32_t *bound;
+
+	for (int c = 0; c < SFB_CLASS_COUNT; c++)
+		n += l[c].n;
+	bound = sfb_arena_array(a, 2 * n + 1, sizeof(*bound));
+	for (int c = 0; c < SFB_CLASS_COUNT; c++)
+		for (size_t i = 0; i < l[c].n; i++) {
+			bound[nb++] = l[c].r[i].first;
+			bound[nb++] = (uint32_t)l[c].r[i].last + 1;
+		}
+	if (nb)
+		qsort(bound, nb, sizeof(*bound), u32_cmp);
+	tg->segs[pi] = sfb_arena_array(a, nb + 1, sizeof(*tg->segs[pi]));
+	for (size_t i = 0; i + 1 < nb; i++) {
+		struct sfb_segment seg = {
+			.ports = { (uint16_t)bound[i], (uint16_t)(bound[i + 1] - 1) },
+		};
+
+		if (bound[i] == bound[i + 1])
+			continue;
+		for (int c = 0; c < SFB_CLASS_COUNT; c++)
+			if (ports_hold(&tg->ports[pi][c], seg.ports.first))
+				seg.classes |= 1u << c;
+		if (seg.classes)
+			tg->segs[pi][tg->n_segs[pi]++] = seg;
+	}
+}
+
 static void build_ports(const struct sfb_config *cfg, struct sfb_targets *t)
 {
 	struct target_lists *lists;
@@ -200,10 +247,26 @@ static void build_ports(const struct sfb_config *cfg, struct sfb_targets *t)
 				    e->protos, SFB_PORTS_EXEMPT_DPORT, e->dport);
 		}
 	}
-	for (size_t i = 0; i < t->n; i++)
-		for (unsigned int pi = 0; pi < SFB_NPROTOS; pi++)
+	for (size_t i = 0; i < t->n; i++) {
+		for (unsigned int pi = 0; pi < SFB_NPROTOS; pi++) {
+			/* The classes' lists, unmerged, for the segments. */
+			struct port_list raw[SFB_CLASS_COUNT];
+
+			for (int c = 0; c < SFB_CLASS_COUNT; c++) {
+				struct port_list *l = &lists[i].l[pi][c];
+
+				raw[c] = (struct port_list){
+					.r = sfb_arena_array(t->arena, l->n + 1, sizeof(*l->r)),
+					.n = l->n,
+				};
+				if (l->n)
+					memcpy(raw[c].r, l->r, l->n * sizeof(*l->r));
+			}
 			for (unsigned int k = 0; k < SFB_NPORT_KINDS; k++)
 				t->t[i].ports[pi][k] = ports_finish(&lists[i].l[pi][k]);
+			build_segments(t->arena, &t->t[i], pi, raw);
+		}
+	}
 	for (unsigned int pi = 0; pi < SFB_NPROTOS; pi++) {
 		t->any_dport[pi] = ports_finish(&any_d[pi]);
 		t->any_sport[pi] = ports_finish(&any_s[pi]);
@@ -276,4 +339,65 @@ const char *sfb_span_format(const struct sfb_span *span, int fam, char *buf,
 		snprintf(buf, size, "%s-%s", first, last);
 	}
 	return buf;
+}
+
+static bool ports_hold(const struct sfb_ports *p, uint16_t port)
+{
+	size_t lo = 0, hi = p->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->r[mid].last < port)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < p->n && p->r[lo].first <= port;
+}
+
+static int target_of(const struct sfb_targets *t, int fam, const uint8_t *addr)
+{
+	struct sfb_addr a = sfb_addr_from_bytes(addr, fam);
+	int i = sfb_addrmap_find(t->spans[fam], (u32)t->n_spans[fam], &a);
+
+	return i < 0 ? -1 : (int)t->spans[fam][i].target;
+}
+
+void sfb_targets_match(const struct sfb_config *cfg,
+		       const struct sfb_targets *t, int fam, uint8_t proto,
+		       const uint8_t *saddr, uint16_t sport,
+		       const uint8_t *daddr, uint16_t dport,
+		       struct sfb_targets_verdict *v)
+{
+	unsigned int pi = proto == SFB_PROTO_TCP ? 0 : 1;
+	/* IKE and NAT-T are never exempt. */
+	bool ike = pi == 1 && (sport == 500 || sport == 4500 ||
+			       dport == 500 || dport == 4500);
+	const struct sfb_target *dst;
+
+	*v = (struct sfb_targets_verdict){
+		.dst = target_of(t, fam, daddr), .src = target_of(t, fam, saddr),
+		.verdict = SFB_VERDICT_ACCEPT,
+	};
+	dst = v->dst >= 0 ? &t->t[v->dst] : NULL;
+	for (int c = 0; dst && c < SFB_CLASS_COUNT; c++)
+		if (ports_hold(&dst->ports[pi][c], dport) &&
+		    (c != SFB_CLASS_EXEMPT || !ike))
+			v->classes |= 1u << c;
+	if (!ike && ((t->src_lookup && v->src >= 0 &&
+		      ports_hold(&t->t[v->src].ports[pi][SFB_PORTS_EXEMPT_SPORT], sport)) ||
+		     ports_hold(&t->any_dport[pi], dport) ||
+		     ports_hold(&t->any_sport[pi], sport)))
+		v->classes |= 1u << SFB_CLASS_EXEMPT;
+	if (dst && dst->enforce && !ports_hold(&dst->ports[pi][SFB_PORTS_OPEN], dport)) {
+		if (cfg->mode == SFB_MODE_ENFORCE) {
+			v->verdict = SFB_VERDICT_DROP;
+			return;		/* a dropped packet is not marked */
+		}
+		v->verdict = SFB_VERDICT_WOULD_DROP;
+	}
+	for (int c = 0; c < SFB_CLASS_COUNT; c++)
+		if (v->classes & (1u << c))
+			v->mark |= cfg->mark[c];
 }

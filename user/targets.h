@@ -35,10 +35,22 @@ struct sfb_ports {
 	size_t n;
 };
 
+/*
+ * A maximal port run covered by the same rules of a target (port rules and
+ * "to ROLE" exempt rules), as nf_sfb counts packets per segment: a reader
+ * attributes each run's packets to the rules that hold it.
+ */
+struct sfb_segment {
+	struct sfb_range ports;
+	uint8_t classes;	/* bit c: a rule of class c covers it */
+};
+
 struct sfb_target {
 	uint64_t roles;		/* bit i: role id i */
 	bool enforce;		/* some role has port rules: new flows policed */
 	struct sfb_ports ports[SFB_NPROTOS][SFB_NPORT_KINDS];
+	struct sfb_segment *segs[SFB_NPROTOS];	/* sorted */
+	size_t n_segs[SFB_NPROTOS];
 };
 
 struct sfb_targets {
@@ -62,6 +74,25 @@ struct sfb_targets {
 bool sfb_targets_build(const struct sfb_config *cfg, struct sfb_targets *t,
 		       char *err, size_t err_size);
 void sfb_targets_free(struct sfb_targets *t);
+
+/* What nf_sfb's datapath does with the first packet of a flow (MATCH). */
+struct sfb_targets_verdict {
+	int dst, src;		/* target index; -1: the address is not bound */
+	uint32_t classes;	/* bit c: class c */
+	uint32_t mark;
+	uint8_t verdict;	/* SFB_VERDICT_* */
+};
+
+/*
+ * Classify a new flow's first packet as kernel/classify.c does, over @t,
+ * @cfg's targets: @proto one SFB_PROTO_* bit, addresses of family @fam
+ * (SFB_FAM_*) in network byte order.
+ */
+void sfb_targets_match(const struct sfb_config *cfg,
+		       const struct sfb_targets *t, int fam, uint8_t proto,
+		       const uint8_t *saddr, uint16_t sport,
+		       const uint8_t *daddr, uint16_t dport,
+		       struct sfb_targets_verdict *v);
 
 /*
  * A core address of family @fam (SFB_FAM_*) to and from its network byte

@@ -26,18 +26,31 @@ static void object(struct text *t)
 	t->first = false;
 }
 
-static void port_set(void *ctx, const char *name, const struct sfb_ports *p)
+static void counter(void *ctx, const char *name)
 {
 	struct text *t = ctx;
-	int col = 24;
 
 	object(t);
-	fprintf(t->f, "\tset %s {\n\t\ttype inet_service; flags interval;\n"
-		"\t\telements = { ", name);
-	for (size_t i = 0; i < p->n; i++) {
-		char buf[16];
+	fprintf(t->f, "\tcounter %s {\n\t}\n", name);
+}
 
-		sfb_range_format(p->r[i], buf, sizeof(buf));
+/* "elements = { A, B-C... }", wrapped; @counters[i]: ": NAME" after each. */
+static void port_elements(struct text *t, const struct sfb_range *r, size_t n,
+			  size_t stride, const char *const *counters)
+{
+	int col = 24;
+
+	fputs("\t\telements = { ", t->f);
+	for (size_t i = 0; i < n; i++) {
+		char buf[96];
+		size_t len;
+
+		sfb_range_format(*(const struct sfb_range *)
+				 ((const char *)r + i * stride), buf, sizeof(buf));
+		len = strlen(buf);
+		if (counters)
+			snprintf(buf + len, sizeof(buf) - len, " : \"%s\"",
+				 counters[i]);
 		if (col + (int)strlen(buf) > 72) {
 			fputs(",\n\t\t\t     ", t->f);
 			col = 21;
@@ -47,6 +60,28 @@ static void port_set(void *ctx, const char *name, const struct sfb_ports *p)
 		col += fprintf(t->f, "%s", buf) + 2;
 	}
 	fputs(" }\n\t}\n", t->f);
+}
+
+static void port_set(void *ctx, const char *name, const struct sfb_ports *p)
+{
+	struct text *t = ctx;
+
+	object(t);
+	fprintf(t->f, "\tset %s {\n\t\ttype inet_service; flags interval;\n",
+		name);
+	port_elements(t, p->r, p->n, sizeof(*p->r), NULL);
+}
+
+static void counter_map(void *ctx, const char *name,
+			const struct sfb_segment *segs,
+			const char *const *names, size_t n)
+{
+	struct text *t = ctx;
+
+	object(t);
+	fprintf(t->f, "\tmap %s {\n\t\ttype inet_service : counter; flags interval;\n",
+		name);
+	port_elements(t, &segs->ports, n, sizeof(*segs), names);
 }
 
 static const char *verdict_name(enum sfb_nft_verdict v)
@@ -125,8 +160,10 @@ static void rule(void *ctx, const struct sfb_nft_rule *r)
 	switch (r->key) {
 	case SFB_NFT_SPORT:
 	case SFB_NFT_DPORT:
-		fprintf(t->f, "%s%s %s @%s", sep, sfb_protos_name(1u << r->proto),
-			r->key == SFB_NFT_SPORT ? "sport" : "dport", r->set);
+		fprintf(t->f, "%s%s%s %s %s@%s", sep, r->objref ? "counter name " : "",
+			sfb_protos_name(1u << r->proto),
+			r->key == SFB_NFT_SPORT ? "sport" : "dport",
+			r->objref ? "map " : "", r->set);
 		sep = " ";
 		break;
 	case SFB_NFT_SADDR:
@@ -140,6 +177,10 @@ static void rule(void *ctx, const struct sfb_nft_rule *r)
 	}
 	if (r->counter) {
 		fprintf(t->f, "%scounter", sep);
+		sep = " ";
+	}
+	if (r->counter_name) {
+		fprintf(t->f, "%scounter name \"%s\"", sep, r->counter_name);
 		sep = " ";
 	}
 	if (r->mark) {
@@ -169,7 +210,8 @@ void sfb_export_nft(const struct sfb_config *cfg, const struct sfb_targets *t,
 {
 	struct text text = { .f = f, .first = true };
 	const struct sfb_nft_emitter e = {
-		.ctx = &text, .port_set = port_set, .addr_map = addr_map,
+		.ctx = &text, .counter = counter, .counter_map = counter_map,
+		.port_set = port_set, .addr_map = addr_map,
 		.chain_begin = chain_begin, .rule = rule, .chain_end = chain_end,
 	};
 

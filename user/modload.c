@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include <libkmod.h>
 
@@ -126,4 +127,28 @@ int sfb_modload(void)
 	kmod_module_unref(mod);
 	kmod_unref(ctx);
 	return ret;
+}
+
+bool sfb_module_present(const char *name)
+{
+	struct kmod_module *mod = NULL;
+	struct kmod_ctx *ctx;
+	int state;
+
+	/* A kernel without modules has everything it has built in. */
+	if (access("/proc/modules", F_OK) < 0)
+		return true;
+	ctx = kmod_new(NULL, NULL);
+	if (!ctx)
+		return true;
+	kmod_set_log_priority(ctx, LOG_EMERG);
+	if (kmod_module_new_from_name(ctx, name, &mod) < 0) {
+		kmod_unref(ctx);
+		return true;
+	}
+	/* Live, coming, going, built in; -ENOENT: not in the kernel. */
+	state = kmod_module_get_initstate(mod);
+	kmod_module_unref(mod);
+	kmod_unref(ctx);
+	return state != -ENOENT;
 }

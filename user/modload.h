@@ -8,6 +8,8 @@
 #ifndef SFBCTL_MODLOAD_H
 #define SFBCTL_MODLOAD_H
 
+#include <stdbool.h>
+
 #define SFB_MODULE_NAME "nf_sfb"
 
 /*
@@ -15,5 +17,11 @@
  * SFBCTL_EXIT_NO_MODULE with one line on stderr saying what failed.
  */
 int sfb_modload(void);
+
+/*
+ * Whether module @name is in the running kernel (loaded or built in); true
+ * if that cannot be told. Asks without loading anything.
+ */
+bool sfb_module_present(const char *name);
 
 #endif

@@ -5,11 +5,11 @@
  *
  * The batch holds, in an order the kernel resolves: the table (added,
  * deleted and added again: the previous one goes in the same transaction,
- * and none is needed beforehand), every set and map, every chain, the
- * maps' elements (they name chains), then every rule (they name sets and
- * chains). Rules are what nft itself would make of the export's text:
- * a protocol check before each port load, a family check before each
- * address load, a bitwise OR for marks.
+ * and none is needed beforehand), every counter, every set and map, every
+ * chain, the maps' elements (they name chains and counters), then every
+ * rule (they name sets, chains and counters). Rules are what nft itself
+ * would make of the export's text: a protocol check before each port
+ * load, a family check before each address load, a bitwise OR for marks.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,6 +23,8 @@
 #include <libnftnl/chain.h>
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
+#include <libnftnl/gen.h>
+#include <libnftnl/object.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
@@ -34,6 +36,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <netinet/in.h>
 
+#include "modload.h"
 #include "nft.h"
 #include "nft_policy.h"
 #include "sfbctl.h"
@@ -58,6 +61,8 @@ struct carriers {
 
 /* Objects as the emitter makes them, sent in batch order by build(). */
 struct objs {
+	struct nftnl_obj **counters;
+	size_t n_counters, cap_counters;
 	struct nftnl_set **sets;	/* definitions */
 	size_t n_sets, cap_sets;
 	struct carriers port_elems;	/* port sets' elements */
@@ -90,8 +95,9 @@ static void *push(void *v, size_t *n, size_t *cap, void *item, bool *oom)
 	return a;
 }
 
+/* @map: 0 for a set, else the data: NFT_DATA_VERDICT, NFT_OBJECT_COUNTER. */
 static struct nftnl_set *new_set(struct objs *o, const char *name,
-				 uint32_t key_type, uint32_t key_len, bool map)
+				 uint32_t key_type, uint32_t key_len, uint32_t map)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
 
@@ -104,10 +110,15 @@ static struct nftnl_set *new_set(struct objs *o, const char *name,
 	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, key_type);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, key_len);
-	nftnl_set_set_u32(s, NFTNL_SET_FLAGS,
-			  NFT_SET_INTERVAL | (map ? NFT_SET_MAP : 0));
-	if (map)
-		nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
+	if (map == NFT_OBJECT_COUNTER) {
+		nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_INTERVAL | NFT_SET_OBJECT);
+		nftnl_set_set_u32(s, NFTNL_SET_OBJ_TYPE, NFT_OBJECT_COUNTER);
+	} else {
+		nftnl_set_set_u32(s, NFTNL_SET_FLAGS,
+				  NFT_SET_INTERVAL | (map ? NFT_SET_MAP : 0));
+		if (map)
+			nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, map);
+	}
 	/* As nft: every set of a batch has an id (the kernel refused one without). */
 	nftnl_set_set_u32(s, NFTNL_SET_ID, ++o->set_id);
 	o->sets = push(o->sets, &o->n_sets, &o->cap_sets, s, &o->oom);
@@ -147,16 +158,20 @@ static void add_elem(struct objs *o, struct carriers *c, const char *name,
 
 /*
  * An interval's elements: its first key, and the key after its last one
- * flagged as an interval end (none if @last is the largest key).
+ * flagged as an interval end (none if @last is the largest key). In a map,
+ * the first maps to @verdict or @counter.
  */
 static void add_interval(struct objs *o, struct carriers *c, const char *name,
 			 const void *first, const void *after, size_t len,
-			 bool open_end, const struct sfb_nft_elem *verdict)
+			 bool open_end, const struct sfb_nft_elem *verdict,
+			 const char *counter)
 {
 	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
 
 	if (e) {
 		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, first, (uint32_t)len);
+		if (counter)
+			nftnl_set_elem_set_str(e, NFTNL_SET_ELEM_OBJREF, counter);
 		if (verdict) {
 			nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_VERDICT,
 					       verdict->verdict == SFB_NFT_GOTO ?
@@ -177,21 +192,59 @@ static void add_interval(struct objs *o, struct carriers *c, const char *name,
 	add_elem(o, c, name, e);
 }
 
+static void counter(void *ctx, const char *name)
+{
+	struct objs *o = ctx;
+	struct nftnl_obj *c = nftnl_obj_alloc();
+
+	if (!c) {
+		o->oom = true;
+		return;
+	}
+	nftnl_obj_set_str(c, NFTNL_OBJ_TABLE, TABLE);
+	nftnl_obj_set_str(c, NFTNL_OBJ_NAME, name);
+	nftnl_obj_set_u32(c, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
+	nftnl_obj_set_u32(c, NFTNL_OBJ_FAMILY, NFPROTO_INET);
+	o->counters = push(o->counters, &o->n_counters, &o->cap_counters, c,
+			   &o->oom);
+}
+
+/* Port intervals @r (@stride bytes apart), to @counters[i] if a map. */
+static void port_elems(struct objs *o, struct carriers *c, const char *name,
+		       const struct sfb_range *r, size_t n, size_t stride,
+		       const char *const *counters)
+{
+	/* A new carrier: one set's elements per message. */
+	c->in_last = ELEMS_PER_MSG;
+	for (size_t i = 0; i < n; i++) {
+		const struct sfb_range *ri = (const void *)((const char *)r + i * stride);
+		uint16_t first = htons(ri->first);
+		uint16_t after = htons((uint16_t)(ri->last + 1));
+
+		add_interval(o, c, name, &first, &after, 2, ri->last == 65535,
+			     NULL, counters ? counters[i] : NULL);
+	}
+}
+
 static void port_set(void *ctx, const char *name, const struct sfb_ports *p)
 {
 	struct objs *o = ctx;
 
-	if (!new_set(o, name, TYPE_INET_SERVICE, 2, false))
-		return;
-	/* A new carrier: one set's elements per message. */
-	o->port_elems.in_last = ELEMS_PER_MSG;
-	for (size_t i = 0; i < p->n; i++) {
-		uint16_t first = htons(p->r[i].first);
-		uint16_t after = htons((uint16_t)(p->r[i].last + 1));
+	if (new_set(o, name, TYPE_INET_SERVICE, 2, 0))
+		port_elems(o, &o->port_elems, name, p->r, p->n, sizeof(*p->r),
+			   NULL);
+}
 
-		add_interval(o, &o->port_elems, name, &first, &after, 2,
-			     p->r[i].last == 65535, NULL);
-	}
+/* Its elements name counters: they go after the counters, with the maps'. */
+static void counter_map(void *ctx, const char *name,
+			const struct sfb_segment *segs,
+			const char *const *names, size_t n)
+{
+	struct objs *o = ctx;
+
+	if (new_set(o, name, TYPE_INET_SERVICE, 2, NFT_OBJECT_COUNTER))
+		port_elems(o, &o->map_elems, name, &segs->ports, n,
+			   sizeof(*segs), names);
 }
 
 static void addr_map(void *ctx, const char *name, int fam,
@@ -201,7 +254,7 @@ static void addr_map(void *ctx, const char *name, int fam,
 	size_t len = fam == SFB_FAM_IPV4 ? 4 : 16;
 
 	if (!new_set(o, name, fam == SFB_FAM_IPV4 ? TYPE_IPADDR : TYPE_IP6ADDR,
-		     (uint32_t)len, true))
+		     (uint32_t)len, NFT_DATA_VERDICT))
 		return;
 	o->map_elems.in_last = ELEMS_PER_MSG;
 	for (size_t i = 0; i < n; i++) {
@@ -215,7 +268,7 @@ static void addr_map(void *ctx, const char *name, int fam,
 		sfb_addr_to_bytes(&e[i].span->first, fam, first_b);
 		sfb_addr_to_bytes(&after, fam, after_b);
 		add_interval(o, &o->map_elems, name, first_b, after_b, len,
-			     open_end, &e[i]);
+			     open_end, &e[i], NULL);
 	}
 }
 
@@ -423,6 +476,15 @@ static void lookup(struct objs *o, struct nftnl_rule *r,
 		port_load(o, r, rule->proto ? IPPROTO_UDP : IPPROTO_TCP,
 			  rule->key == SFB_NFT_DPORT);
 	}
+	if (rule->objref) {
+		e = nftnl_expr_alloc("objref");
+		if (e) {
+			nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_SET_SREG, NFT_REG_1);
+			nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_SET_NAME, rule->set);
+		}
+		add_expr(o, r, e);
+		return;
+	}
 	e = nftnl_expr_alloc("lookup");
 	if (e) {
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
@@ -470,6 +532,17 @@ static void rule(void *ctx, const struct sfb_nft_rule *rule)
 		lookup(o, r, rule);
 	if (rule->counter)
 		add_expr(o, r, nftnl_expr_alloc("counter"));
+	if (rule->counter_name) {
+		struct nftnl_expr *e = nftnl_expr_alloc("objref");
+
+		if (e) {
+			nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE,
+					   NFT_OBJECT_COUNTER);
+			nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME,
+					   rule->counter_name);
+		}
+		add_expr(o, r, e);
+	}
 	if (rule->mark) {
 		struct nftnl_expr *e;
 
@@ -506,6 +579,9 @@ static void carriers_free(struct carriers *c)
 
 static void objs_free(struct objs *o)
 {
+	for (size_t i = 0; i < o->n_counters; i++)
+		nftnl_obj_free(o->counters[i]);
+	free(o->counters);
 	for (size_t i = 0; i < o->n_sets; i++)
 		nftnl_set_free(o->sets[i]);
 	carriers_free(&o->port_elems);
@@ -602,6 +678,13 @@ static void build(struct batch *b, const struct objs *o, bool check_only)
 	table_msg(b, NFT_MSG_NEWTABLE);
 	table_msg(b, NFT_MSG_DELTABLE);
 	table_msg(b, NFT_MSG_NEWTABLE);
+	for (size_t i = 0; i < o->n_counters; i++) {
+		nlh = msg(b, NFT_MSG_NEWOBJ, NLM_F_CREATE, "counter",
+			  nftnl_obj_get_str(o->counters[i], NFTNL_OBJ_NAME));
+		if (nlh)
+			nftnl_obj_nlmsg_build_payload(nlh, o->counters[i]);
+		next(b);
+	}
 	for (size_t i = 0; i < o->n_sets; i++) {
 		nlh = msg(b, NFT_MSG_NEWSET, NLM_F_CREATE, "set",
 			  nftnl_set_get_str(o->sets[i], NFTNL_SET_NAME));
@@ -748,7 +831,8 @@ int sfb_nft_load(const struct sfb_config *cfg, const struct sfb_targets *t,
 {
 	struct objs o = { 0 };
 	const struct sfb_nft_emitter e = {
-		.ctx = &o, .port_set = port_set, .addr_map = addr_map,
+		.ctx = &o, .counter = counter, .counter_map = counter_map,
+		.port_set = port_set, .addr_map = addr_map,
 		.chain_begin = chain_begin, .rule = rule, .chain_end = chain_end,
 	};
 	struct batch b;
@@ -788,4 +872,161 @@ int sfb_nft_flush(void)
 	ret = run(&b, "nft backend");
 	batch_free(&b);
 	return ret;
+}
+
+/*
+ * Send @nlh and run @cb on each answer until the acknowledgment or the
+ * end of the dump. 0, or a negative errno.
+ */
+static int query(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	uint32_t portid;
+	int ret = -1;
+
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto out;
+	portid = mnl_socket_get_portid(nl);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		goto out;
+	do {
+		ret = (int)mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (ret > 0)
+			ret = mnl_cb_run(buf, (size_t)ret, nlh->nlmsg_seq,
+					 portid, cb, data);
+	} while (ret > 0);
+out:
+	ret = ret < 0 ? -errno : 0;
+	if (nl)
+		mnl_socket_close(nl);
+	return ret;
+}
+
+static int table_handle_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+
+	if (!t)
+		return MNL_CB_ERROR;
+	if (!nftnl_table_nlmsg_parse(nlh, t) &&
+	    nftnl_table_is_set(t, NFTNL_TABLE_HANDLE))
+		*(uint64_t *)data = nftnl_table_get_u64(t, NFTNL_TABLE_HANDLE);
+	nftnl_table_free(t);
+	return MNL_CB_OK;
+}
+
+int sfb_nft_table_handle(uint64_t *handle, bool quiet)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+	int err;
+
+	*handle = 0;
+	/* Asking would load nf_tables, which holds no table if it is out. */
+	if (!sfb_module_present("nf_tables")) {
+		nftnl_table_free(t);
+		return SFBCTL_EXIT_OK;
+	}
+	if (!t) {
+		fprintf(stderr, "%s: nft backend: out of memory\n", prog);
+		return SFBCTL_EXIT_ERROR;
+	}
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_INET,
+				    NLM_F_ACK, (uint32_t)time(NULL));
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, TABLE);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	err = query(nlh, table_handle_cb, handle);
+	if (!err || err == -ENOENT)
+		return SFBCTL_EXIT_OK;
+	if (quiet)
+		return SFBCTL_EXIT_ERROR;
+	fprintf(stderr, "%s: nft backend: cannot read table inet " TABLE ": %s\n",
+		prog, err == -EPERM ? "permission denied: CAP_NET_ADMIN is required" :
+		strerror(-err));
+	return SFBCTL_EXIT_ERROR;
+}
+
+struct counters_ctx {
+	void (*fn)(const char *name, uint64_t packets, uint64_t bytes,
+		   void *data);
+	void *data;
+};
+
+static int counter_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct counters_ctx *c = data;
+	struct nftnl_obj *obj = nftnl_obj_alloc();
+
+	if (!obj)
+		return MNL_CB_ERROR;
+	if (!nftnl_obj_nlmsg_parse(nlh, obj) &&
+	    nftnl_obj_get_u32(obj, NFTNL_OBJ_TYPE) == NFT_OBJECT_COUNTER &&
+	    !strcmp(nftnl_obj_get_str(obj, NFTNL_OBJ_TABLE), TABLE))
+		c->fn(nftnl_obj_get_str(obj, NFTNL_OBJ_NAME),
+		      nftnl_obj_get_u64(obj, NFTNL_OBJ_CTR_PKTS),
+		      nftnl_obj_get_u64(obj, NFTNL_OBJ_CTR_BYTES), c->data);
+	nftnl_obj_free(obj);
+	return MNL_CB_OK;
+}
+
+int sfb_nft_counters(bool reset,
+		     void (*fn)(const char *name, uint64_t packets,
+				uint64_t bytes, void *data),
+		     void *data)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct counters_ctx c = { .fn = fn, .data = data };
+	struct nftnl_obj *obj = nftnl_obj_alloc();
+	struct nlmsghdr *nlh;
+	int err;
+
+	if (!obj) {
+		fprintf(stderr, "%s: nft backend: out of memory\n", prog);
+		return SFBCTL_EXIT_ERROR;
+	}
+	nlh = nftnl_nlmsg_build_hdr(buf, reset ? NFT_MSG_GETOBJ_RESET : NFT_MSG_GETOBJ,
+				    NFPROTO_INET, NLM_F_DUMP, (uint32_t)time(NULL));
+	nftnl_obj_set_str(obj, NFTNL_OBJ_TABLE, TABLE);
+	nftnl_obj_set_u32(obj, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
+	nftnl_obj_nlmsg_build_payload(nlh, obj);
+	nftnl_obj_free(obj);
+	err = query(nlh, counter_cb, &c);
+	if (!err)
+		return SFBCTL_EXIT_OK;
+	fprintf(stderr, "%s: nft backend: cannot read the counters of table inet " TABLE ": %s\n",
+		prog, err == -EPERM ? "permission denied: CAP_NET_ADMIN is required" :
+		strerror(-err));
+	return SFBCTL_EXIT_ERROR;
+}
+
+static int gen_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_gen *g = nftnl_gen_alloc();
+
+	if (!g)
+		return MNL_CB_ERROR;
+	if (!nftnl_gen_nlmsg_parse(nlh, g) && nftnl_gen_is_set(g, NFTNL_GEN_ID))
+		*(uint64_t *)data = nftnl_gen_get_u32(g, NFTNL_GEN_ID);
+	nftnl_gen_free(g);
+	return MNL_CB_OK;
+}
+
+int sfb_nft_generation(uint64_t *generation)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int err;
+
+	*generation = 0;
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, NFPROTO_UNSPEC,
+				    NLM_F_ACK, (uint32_t)time(NULL));
+	err = query(nlh, gen_cb, generation);
+	if (!err)
+		return SFBCTL_EXIT_OK;
+	fprintf(stderr, "%s: nft backend: cannot read the ruleset generation: %s\n",
+		prog, strerror(-err));
+	return SFBCTL_EXIT_ERROR;
 }

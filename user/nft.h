@@ -11,6 +11,7 @@
 #define SFBCTL_NFT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "targets.h"
 
@@ -23,5 +24,24 @@ int sfb_nft_load(const struct sfb_config *cfg, const struct sfb_targets *t,
 		 bool check_only);
 /* Remove table inet sfb if there is one. */
 int sfb_nft_flush(void);
+
+/*
+ * The handle of table inet sfb into @handle, 0 if there is none. Each
+ * load makes a new table, with a new handle. An sfbctl exit code; with
+ * @quiet, nothing is printed.
+ */
+int sfb_nft_table_handle(uint64_t *handle, bool quiet);
+
+/* nftables' ruleset generation in this namespace: +1 at every commit. */
+int sfb_nft_generation(uint64_t *generation);
+
+/*
+ * Call @fn for each counter of table inet sfb; with @reset, each is read
+ * and zeroed at once. An sfbctl exit code.
+ */
+int sfb_nft_counters(bool reset,
+		     void (*fn)(const char *name, uint64_t packets,
+				uint64_t bytes, void *data),
+		     void *data);
 
 #endif

@@ -5,12 +5,14 @@
  * The shape follows nf_sfb's datapath (kernel/classify.c) step by step:
  *
  *   prerouting (priority -199, right after conntrack, as nf_sfb's verdict)
- *     other protocols leave; "exempt" marks what exempt rules of any
- *     address or of the source's roles cover; the destination's address
- *     map jumps to its target's chain tN: tN_mark ORs in the marks of the
- *     classes its ports hold, then, if the target's roles have port rules,
- *     established and related packets pass, new flows to its open ports
- *     pass, and the rest is dropped (monitor: counted)
+ *     other protocols leave (counted); "exempt" marks what exempt rules of
+ *     any address or of the source's roles cover; the destination's
+ *     address map jumps to its target's chain tN, which counts the packet
+ *     (in total and in the segment of its port: nf_sfb's counters); tN_mark
+ *     ORs in the marks of the classes its ports hold, then, if the
+ *     target's roles have port rules, established and related packets
+ *     pass, new flows to its open ports pass, and the rest is dropped
+ *     (monitor: counted)
  *   output (a route chain: a packet that gains mark bits is routed again,
  *     as nf_sfb's LOCAL_OUT hook does) marks the same way, never drops
  *
@@ -82,9 +84,12 @@ static bool wants_mark(const struct builder *b, const struct sfb_target *tg)
 	return false;
 }
 
+/* Every target: its packets are counted. */
 static bool wants_dst(const struct builder *b, const struct sfb_target *tg)
 {
-	return tg->enforce || wants_mark(b, tg);
+	(void)b;
+	(void)tg;
+	return true;
 }
 
 static bool wants_src(const struct builder *b, const struct sfb_target *tg)
@@ -97,6 +102,69 @@ static bool wants_reply_dst(const struct builder *b, const struct sfb_target *tg
 {
 	return b->cfg->mark[SFB_CLASS_EXEMPT] &&
 	       has_ports(tg, SFB_PORTS_EXEMPT_DPORT);
+}
+
+static const char *segment_counter(struct builder *b, size_t i,
+				   unsigned int pi, size_t k)
+{
+	return name(b, "t%zu_%s_s%zu", i, sfb_protos_name(1u << pi), k);
+}
+
+/* The counters of target @i, and the maps of its ports to its segments'. */
+static void target_counters(struct builder *b, size_t i, bool maps)
+{
+	const struct sfb_target *tg = &b->t->t[i];
+
+	if (!maps) {
+		b->e->counter(b->e->ctx, name(b, "t%zu", i));
+		if (tg->enforce)
+			b->e->counter(b->e->ctx, name(b, "t%zu_drop", i));
+	}
+	for (unsigned int pi = 0; pi < SFB_NPROTOS; pi++) {
+		const char **names;
+
+		if (!maps) {
+			for (size_t k = 0; k < tg->n_segs[pi]; k++)
+				b->e->counter(b->e->ctx, segment_counter(b, i, pi, k));
+			continue;
+		}
+		if (!tg->n_segs[pi])
+			continue;
+		names = sfb_arena_array(b->arena, tg->n_segs[pi], sizeof(*names));
+		for (size_t k = 0; k < tg->n_segs[pi]; k++)
+			names[k] = segment_counter(b, i, pi, k);
+		b->e->counter_map(b->e->ctx,
+				  name(b, "t%zu_%s_seg", i, sfb_protos_name(1u << pi)),
+				  tg->segs[pi], names, tg->n_segs[pi]);
+	}
+}
+
+bool sfb_nft_counter_parse(const char *s, struct sfb_nft_counter_id *id)
+{
+	char proto[4], rest;
+	int len = 0;
+
+	*id = (struct sfb_nft_counter_id){ 0 };
+	if (!strcmp(s, SFB_NFT_OTHER_PROTO)) {
+		id->kind = SFB_NFT_CNT_OTHER_PROTO;
+		return true;
+	}
+	if (sscanf(s, "t%zu%n", &id->target, &len) != 1)
+		return false;
+	s += len;
+	if (!*s) {
+		id->kind = SFB_NFT_CNT_TARGET;
+		return true;
+	}
+	if (!strcmp(s, "_drop")) {
+		id->kind = SFB_NFT_CNT_DROP;
+		return true;
+	}
+	if (sscanf(s, "_%3[a-z]_s%zu%c", proto, &id->segment, &rest) != 2)
+		return false;
+	id->kind = SFB_NFT_CNT_SEGMENT;
+	id->proto = strcmp(proto, "tcp") ? 1 : 0;
+	return !strcmp(proto, "tcp") || !strcmp(proto, "udp");
 }
 
 static void target_sets(struct builder *b, size_t i)
@@ -216,6 +284,15 @@ static void target_chains(struct builder *b, size_t i)
 	}
 	if (wants_dst(b, tg)) {
 		chain(b, name(b, "t%zu", i), roles);
+		rule(b, (struct sfb_nft_rule){ .counter_name = name(b, "t%zu", i) });
+		for (unsigned int pi = 0; pi < SFB_NPROTOS; pi++)
+			if (tg->n_segs[pi])
+				rule(b, (struct sfb_nft_rule){
+					.key = SFB_NFT_DPORT, .proto = pi,
+					.objref = true,
+					.set = name(b, "t%zu_%s_seg", i,
+						    sfb_protos_name(1u << pi)),
+				});
 		if (wants_mark(b, tg))
 			rule(b, (struct sfb_nft_rule){
 				.verdict = SFB_NFT_JUMP,
@@ -234,16 +311,13 @@ static void target_chains(struct builder *b, size_t i)
 							    sfb_protos_name(1u << pi)),
 						.verdict = SFB_NFT_ACCEPT,
 					});
-			if (b->cfg->mode == SFB_MODE_ENFORCE)
-				rule(b, (struct sfb_nft_rule){
-					.counter = true,
-					.verdict = SFB_NFT_DROP,
-				});
-			else
-				rule(b, (struct sfb_nft_rule){
-					.counter = true,
-					.comment = "would drop in enforce mode",
-				});
+			rule(b, (struct sfb_nft_rule){
+				.counter_name = name(b, "t%zu_drop", i),
+				.verdict = b->cfg->mode == SFB_MODE_ENFORCE ?
+					   SFB_NFT_DROP : SFB_NFT_CONTINUE,
+				.comment = b->cfg->mode == SFB_MODE_ENFORCE ?
+					   NULL : "would drop in enforce mode",
+			});
 		}
 		b->e->chain_end(b->e->ctx);
 	}
@@ -345,8 +419,11 @@ static void hook_chain(struct builder *b, const struct sfb_nft_hook *hook,
 		       const char *map, bool exempt, const bool *maps)
 {
 	b->e->chain_begin(b->e->ctx, hook->hook, hook, NULL);
+	/* nf_sfb counts at prerouting only. */
 	rule(b, (struct sfb_nft_rule){
 		.cond = SFB_NFT_IF_OTHER_PROTO, .verdict = SFB_NFT_ACCEPT,
+		.counter_name = strcmp(hook->hook, "prerouting") ? NULL :
+				SFB_NFT_OTHER_PROTO,
 	});
 	if (exempt)
 		rule(b, (struct sfb_nft_rule){
@@ -373,8 +450,13 @@ void sfb_nft_policy(const struct sfb_config *cfg, const struct sfb_targets *t,
 	bool dst[SFB_NFAMS], mark[SFB_NFAMS], src[SFB_NFAMS], rdst[SFB_NFAMS];
 	bool exempt;
 
+	e->counter(e->ctx, SFB_NFT_OTHER_PROTO);
 	for (size_t i = 0; i < t->n; i++)
+		target_counters(&b, i, false);
+	for (size_t i = 0; i < t->n; i++) {
 		target_sets(&b, i);
+		target_counters(&b, i, true);
+	}
 	for (unsigned int pi = 0; pi < SFB_NPROTOS && cfg->mark[SFB_CLASS_EXEMPT]; pi++) {
 		if (t->any_dport[pi].n)
 			e->port_set(e->ctx, name(&b, "any_%s_dport", sfb_protos_name(1u << pi)),

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A policy in nftables' terms: table inet sfb, its sets, maps, chains and
- * rules, produced once (nft_policy.c) and written by an emitter: as text
- * for `nft -f` (export_nft.c). The emitter gets objects in an order nft
- * accepts: sets and maps, then chains, each chain's rules in order.
+ * A policy in nftables' terms: table inet sfb, its counters, sets, maps,
+ * chains and rules, produced once (nft_policy.c) and written by an
+ * emitter: as text for `nft -f` (export_nft.c), as libnftnl objects (nft.c).
+ * The emitter gets objects in an order nft accepts: counters, sets and
+ * maps, then chains, each chain's rules in order.
  *
  * Rules are few shapes; struct sfb_nft_rule says which parts a rule has,
  * in the order they are evaluated: conditions, one lookup, a counter, a
@@ -52,7 +53,9 @@ struct sfb_nft_rule {
 	unsigned int proto;		/* SFB_NFT_SPORT/DPORT: protocol index */
 	int fam;			/* SFB_NFT_SADDR/DADDR: SFB_FAM_* */
 	const char *set;
+	bool objref;			/* @set maps the key to a counter */
 	bool counter;
+	const char *counter_name;	/* a named counter; NULL: none */
 	uint32_t mark;			/* OR-ed into meta mark; 0: none */
 	enum sfb_nft_verdict verdict;
 	const char *chain;		/* SFB_NFT_JUMP, SFB_NFT_GOTO */
@@ -73,8 +76,21 @@ struct sfb_nft_elem {
 	const char *chain;
 };
 
+/*
+ * The counters sfbctl stats reads (sfb_nft_counter_parse): per target "tN" (its
+ * packets), "tN_drop" (dropped or would be), "tN_PROTO_sK" (segment K of
+ * its PROTO segments, targets.h), and "other_proto".
+ */
+#define SFB_NFT_OTHER_PROTO "other_proto"
+
 struct sfb_nft_emitter {
 	void *ctx;
+	/* A named counter. */
+	void (*counter)(void *ctx, const char *name);
+	/* An interval map of ports to the counters @names (never empty). */
+	void (*counter_map)(void *ctx, const char *name,
+			    const struct sfb_segment *segs,
+			    const char *const *names, size_t n);
 	/* An interval set of ports (never empty). */
 	void (*port_set)(void *ctx, const char *name, const struct sfb_ports *p);
 	/* A verdict map of addresses of @fam (never empty). */
@@ -85,6 +101,23 @@ struct sfb_nft_emitter {
 	void (*rule)(void *ctx, const struct sfb_nft_rule *r);
 	void (*chain_end)(void *ctx);
 };
+
+/* What a counter of the table counts: its name read back. */
+enum sfb_nft_counter_kind {
+	SFB_NFT_CNT_OTHER_PROTO,
+	SFB_NFT_CNT_TARGET,		/* every packet to @target */
+	SFB_NFT_CNT_DROP,		/* dropped, or would be in monitor mode */
+	SFB_NFT_CNT_SEGMENT,		/* to @segment of @target's @proto */
+};
+
+struct sfb_nft_counter_id {
+	enum sfb_nft_counter_kind kind;
+	size_t target, segment;
+	unsigned int proto;		/* protocol index */
+};
+
+/* False if @name is not one of the table's counters. */
+bool sfb_nft_counter_parse(const char *name, struct sfb_nft_counter_id *id);
 
 /* Emit @t, @cfg's targets, as table inet sfb's content. */
 void sfb_nft_policy(const struct sfb_config *cfg, const struct sfb_targets *t,

@@ -453,3 +453,11 @@ int sfb_fetch(struct sfb_nl *nl, struct sfb_dump *rs, struct sfb_stats *st)
 	fprintf(stderr, "sfb: the ruleset kept changing while being read; try again\n");
 	return SFBCTL_EXIT_ERROR;
 }
+
+bool sfb_dump_from_txn(const struct sfb_txn *txn, struct sfb_dump *rs)
+{
+	for (size_t i = 0; i < txn->n; i++)
+		if (sfb_dump_feed(txn->msgs[i].nlh, rs) != MNL_CB_OK)
+			return false;
+	return true;
+}

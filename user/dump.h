@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "compile.h"
 #include "config.h"
 #include "netlink.h"
 
@@ -63,6 +64,7 @@ struct sfb_dump_target {
 
 struct sfb_dump {
 	bool loaded;		/* a policy was seen: there is a ruleset */
+	bool nft;		/* the nft backend's (nft_state.h) */
 	uint64_t generation;
 	uint8_t mode;
 	uint32_t mark[SFB_CLASS_COUNT];
@@ -87,6 +89,8 @@ void sfb_dump_init(struct sfb_dump *rs);
 void sfb_dump_free(struct sfb_dump *rs);
 /* mnl_cb_t: decode one GET_RULESET or LOAD_* message into @data. */
 int sfb_dump_feed(const struct nlmsghdr *nlh, void *data);
+/* @txn's messages decoded as a dump of what it loads; false if one is not. */
+bool sfb_dump_from_txn(const struct sfb_txn *txn, struct sfb_dump *rs);
 const struct sfb_dump_role *sfb_dump_role(const struct sfb_dump *rs,
 					  uint32_t id);
 

@@ -15,7 +15,11 @@
  *
  * With --backend nft, the same policy goes to table inet sfb instead, in
  * one nfnetlink batch (nft.h), and the xfrm and sysctl steps are the same:
- * the nft rules set the same marks.
+ * the nft rules set the same marks. --backend auto (the default) takes
+ * the module if it is loaded or loads, else nft, and says so when it falls
+ * back. Once one backend's policy is in force, the other's is removed:
+ * two would both have to pass a packet. In between, for an instant, both
+ * apply: stricter, never looser.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,7 +27,9 @@
 #include <string.h>
 
 #include "compile.h"
+#include "dump.h"
 #include "nft.h"
+#include "nft_state.h"
 #include "sfbctl.h"
 #include "sysctl.h"
 #include "xfrm.h"
@@ -31,6 +37,7 @@
 struct load {
 	const char *file;
 	bool check_only, verbose, sysctl, nft;
+	enum sfb_backend backend;
 	struct sfb_diag *d;
 	struct sfb_nl *nl;
 	struct sfb_txn txn;
@@ -112,6 +119,104 @@ static int prepare_nft(struct load *l, const struct sfb_config *cfg)
 	return SFBCTL_EXIT_ERROR;
 }
 
+static int prepare(struct load *l, const struct sfb_config *cfg)
+{
+	int ret;
+
+	l->nft = l->backend == SFB_BACKEND_NFT;
+	if (l->nft)
+		return prepare_nft(l, cfg);
+	ret = prepare_module(l, cfg);
+	if (ret != SFBCTL_EXIT_NO_MODULE || l->backend != SFB_BACKEND_AUTO)
+		return ret;
+	fprintf(stderr, "sfb: using the nft backend: the policy goes to table inet sfb\n");
+	l->nft = true;
+	return prepare_nft(l, cfg);
+}
+
+/* Flush nf_sfb's ruleset if it has one (into @flushed). */
+static int flush_module(bool *flushed)
+{
+	struct sfb_info info;
+	struct sfb_nl *nl;
+	int ret;
+
+	*flushed = false;
+	nl = sfb_nl_connect(SFB_NL_IF_LOADED, &ret);
+	if (!nl)
+		return ret == SFBCTL_EXIT_NO_MODULE ? SFBCTL_EXIT_OK : ret;
+	ret = sfb_nl_fetch_info(nl, &info);
+	if (ret == SFBCTL_EXIT_OK && info.memory) {
+		ret = sfb_nl_talk(nl, sfb_nl_request(nl, SFB_CMD_FLUSH, 0),
+				  NULL, NULL);
+		*flushed = ret == SFBCTL_EXIT_OK;
+	}
+	sfb_nl_disconnect(nl);
+	return ret;
+}
+
+/* Remove table inet sfb if there is one (into @flushed), and its state. */
+static int flush_nft(bool *flushed)
+{
+	struct sfb_nft_state st;
+	uint64_t handle = 0;
+	int ret;
+
+	*flushed = false;
+	ret = sfb_nft_state_read(&st);
+	if (ret == SFBCTL_EXIT_OK)
+		ret = sfb_nft_table_handle(&handle, false);
+	if (ret == SFBCTL_EXIT_OK && handle) {
+		ret = sfb_nft_flush();
+		*flushed = ret == SFBCTL_EXIT_OK;
+	}
+	if (ret == SFBCTL_EXIT_OK)
+		ret = sfb_nft_state_remove(&st);
+	sfb_nft_state_free(&st);
+	return ret;
+}
+
+/*
+ * The nft backend's table is in force: record what it holds (nft_state.h),
+ * and flush nf_sfb's ruleset.
+ */
+static int record_nft(struct load *l, bool *flushed)
+{
+	struct sfb_nft_state st;
+	uint64_t handle = 0, generation = 0;
+	struct sfb_dump rs;
+	int ret;
+
+	sfb_dump_init(&rs);
+	ret = sfb_nft_state_read(&st);
+	if (ret == SFBCTL_EXIT_OK)
+		ret = sfb_nft_table_handle(&handle, false);
+	if (ret == SFBCTL_EXIT_OK)
+		ret = sfb_nft_generation(&generation);
+	if (ret == SFBCTL_EXIT_OK && !sfb_dump_from_txn(&l->txn, &rs))
+		ret = SFBCTL_EXIT_ERROR;
+	if (ret == SFBCTL_EXIT_OK)
+		ret = sfb_nft_state_write(&st, &rs, handle, generation);
+	if (ret == SFBCTL_EXIT_OK)
+		ret = flush_module(flushed);
+	sfb_dump_free(&rs);
+	sfb_nft_state_free(&st);
+	return ret;
+}
+
+/* The policy is in force in one backend: the other's goes. */
+static int retire_other(struct load *l)
+{
+	bool flushed;
+	int ret;
+
+	ret = l->nft ? record_nft(l, &flushed) : flush_nft(&flushed);
+	if (ret == SFBCTL_EXIT_OK && flushed)
+		fprintf(stderr, "sfb: removed the policy of the other backend (%s)\n",
+			l->nft ? "nf_sfb's ruleset" : "table inet sfb");
+	return ret;
+}
+
 static void say_loaded(const struct load *l)
 {
 	if (l->nft)
@@ -134,7 +239,7 @@ static int load(struct load *l)
 
 	if (!cfg)
 		return SFBCTL_EXIT_ERROR;
-	ret = l->nft ? prepare_nft(l, cfg) : prepare_module(l, cfg);
+	ret = prepare(l, cfg);
 	if (ret == SFBCTL_EXIT_OK && l->sysctl)
 		ret = sfb_sysctl_prepare(&sc, cfg);
 	/*
@@ -150,6 +255,8 @@ static int load(struct load *l)
 			       send_txn(l);
 		if (ret == SFBCTL_EXIT_OK && !l->check_only)
 			ret = sfb_xfrm_load_finish(&xl);
+		if (ret == SFBCTL_EXIT_OK && !l->check_only)
+			ret = retire_other(l);
 		else if (ret != SFBCTL_EXIT_OK)
 			sfb_xfrm_load_abort(&xl);	/* nothing if --check */
 	}
@@ -166,16 +273,24 @@ static int load(struct load *l)
 	return ret;
 }
 
-/* --backend module|nft into @nft; false for anything else. */
-static bool parse_backend(const char *arg, bool *nft)
+/* --backend auto|module|nft into @b; false for anything else. */
+static bool parse_backend(const char *arg, enum sfb_backend *b)
 {
-	if (strcmp(arg, "module") && strcmp(arg, "nft")) {
-		fprintf(stderr, "%s: unknown backend '%s' (use module or nft)\n",
-			prog, arg);
-		return false;
+	static const char *const names[] = {
+		[SFB_BACKEND_AUTO] = "auto",
+		[SFB_BACKEND_MODULE] = "module",
+		[SFB_BACKEND_NFT] = "nft",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!strcmp(arg, names[i])) {
+			*b = (enum sfb_backend)i;
+			return true;
+		}
 	}
-	*nft = !strcmp(arg, "nft");
-	return true;
+	fprintf(stderr, "%s: unknown backend '%s' (use auto, module or nft)\n",
+		prog, arg);
+	return false;
 }
 
 int cmd_load(int argc, char *argv[])
@@ -198,7 +313,7 @@ int cmd_load(int argc, char *argv[])
 			l.verbose = true;
 		else if (c == 's')
 			l.sysctl = true;
-		else if (c != 'b' || !parse_backend(optarg, &l.nft))
+		else if (c != 'b' || !parse_backend(optarg, &l.backend))
 			return usage_error("load");
 	}
 	if (optind + 1 != argc)
@@ -213,48 +328,39 @@ int cmd_load(int argc, char *argv[])
 
 /*
  * flush takes away all that load put in place, whatever is left of it: the
- * ruleset if nf_sfb is loaded, then sfb's xfrm policies and settings even
- * if it is not (an rmmod before flush, a load cut short). With nothing to
- * do it succeeds, so that it can always be run again.
+ * ruleset if nf_sfb is loaded and table inet sfb if there is one (only
+ * one of them with --backend), then sfb's xfrm policies and settings even
+ * if neither is there (an rmmod before flush, a load cut short). With
+ * nothing to do it succeeds, so that it can always be run again.
  */
-static int flush_module(void)
-{
-	struct sfb_nl *nl;
-	int ret;
-
-	nl = sfb_nl_connect(SFB_NL_IF_LOADED, &ret);
-	if (nl)
-		ret = sfb_nl_talk(nl, sfb_nl_request(nl, SFB_CMD_FLUSH, 0),
-				  NULL, NULL);
-	sfb_nl_disconnect(nl);
-	return ret;
-}
-
 int cmd_flush(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "backend", required_argument, NULL, 'b' },
 		{ 0 }
 	};
+	enum sfb_backend backend = SFB_BACKEND_AUTO;
+	bool module = false, nft = false;
 	struct sfb_sysctl sc = { 0 };
-	bool absent, nft = false;
 	size_t removed;
-	int c, ret;
+	int c, ret = SFBCTL_EXIT_OK;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
-		if (c != 'b' || !parse_backend(optarg, &nft))
+		if (c != 'b' || !parse_backend(optarg, &backend))
 			return usage_error("flush");
 	if (optind != argc)
 		return usage_error("flush");
-	ret = nft ? sfb_nft_flush() : flush_module();
-	absent = ret == SFBCTL_EXIT_NO_MODULE;
-	if (ret != SFBCTL_EXIT_OK && !absent)
+	if (backend != SFB_BACKEND_NFT)
+		ret = flush_module(&module);
+	if (ret == SFBCTL_EXIT_OK && backend != SFB_BACKEND_MODULE)
+		ret = flush_nft(&nft);
+	if (ret != SFBCTL_EXIT_OK)
 		return ret;
 	/* The ruleset first: then no packet carries the exempt mark. */
 	ret = sfb_xfrm_remove_all(&removed);
-	if (ret == SFBCTL_EXIT_OK && absent && removed)
+	if (ret == SFBCTL_EXIT_OK && !module && !nft && removed)
 		fprintf(stderr,
-			"sfb: nf_sfb is not loaded; removed %zu xfrm bypass policies left behind\n",
+			"sfb: no policy is loaded; removed %zu xfrm bypass policies left behind\n",
 			removed);
 	/* Then what completed the bypass. */
 	if (ret == SFBCTL_EXIT_OK)

@@ -3,7 +3,9 @@
  * sfbctl match: ask the kernel what the loaded ruleset would do with the
  * first packet of a flow, and name the roles its answer refers to (the
  * reply has target ids: GET_STATS maps them to role ids, GET_RULESET the
- * ids to names, all of the generation that answered).
+ * ids to names, all of the generation that answered). With the nft
+ * backend's policy, the answer is the one its table gives (nft_policy.c
+ * follows kernel/classify.c, so sfb_targets_match does too).
  */
 #include <arpa/inet.h>
 #include <getopt.h>
@@ -14,6 +16,7 @@
 #include <sys/socket.h>
 
 #include "dump.h"
+#include "loaded.h"
 #include "sfbctl.h"
 
 #define NO_TARGET UINT32_MAX
@@ -352,6 +355,24 @@ static int match(struct sfb_nl *nl, const struct packet *p, bool json)
 	return ret;
 }
 
+static void match_nft(const struct sfb_loaded *l, const struct packet *p,
+		      bool json)
+{
+	int fam = p->family == AF_INET ? SFB_FAM_IPV4 : SFB_FAM_IPV6;
+	struct sfb_targets_verdict tv;
+	struct answer a = { .generation = l->state.generation, .valid = true };
+	const struct view v = { .p = p, .a = &a, .rs = &l->rs, .st = &l->st };
+
+	sfb_targets_match(l->cfg, &l->t, fam, p->proto, p->saddr, p->sport,
+			  p->daddr, p->dport, &tv);
+	a.dst = tv.dst < 0 ? NO_TARGET : (uint32_t)tv.dst;
+	a.src = tv.src < 0 ? NO_TARGET : (uint32_t)tv.src;
+	a.classes = tv.classes;
+	a.mark = tv.mark;
+	a.verdict = tv.verdict;
+	(json ? print_json : print_text)(stdout, &v);
+}
+
 int cmd_match(int argc, char *argv[])
 {
 	static const struct option opts[] = {
@@ -359,7 +380,7 @@ int cmd_match(int argc, char *argv[])
 		{ 0 }
 	};
 	struct packet p = { 0 };
-	struct sfb_nl *nl;
+	struct sfb_loaded l;
 	bool json = false;
 	int c, ret;
 
@@ -371,9 +392,11 @@ int cmd_match(int argc, char *argv[])
 	}
 	if (!parse_packet(argc - optind, argv + optind, &p))
 		return usage_error("match");
-	nl = sfb_nl_connect(SFB_NL_LOADED, &ret);
-	if (nl)
-		ret = match(nl, &p, json);
-	sfb_nl_disconnect(nl);
+	ret = sfb_loaded_find(&l);
+	if (ret == SFBCTL_EXIT_OK && l.nl)
+		ret = match(l.nl, &p, json);
+	else if (ret == SFBCTL_EXIT_OK)
+		match_nft(&l, &p, json);
+	sfb_loaded_free(&l);
 	return ret;
 }

@@ -279,10 +279,16 @@ int sfb_nl_open(struct sfb_nl *nl, enum sfb_nl_module how)
 		return SFBCTL_EXIT_ERROR;
 	}
 	if (how == SFB_NL_LOADED)
-		fprintf(stderr, "sfb: generic netlink family not found (is nf_sfb loaded?)\n");
-	else if (how == SFB_NL_AUTOLOAD)	/* an "install" in modprobe.d? */
+		return sfb_nl_missing();
+	if (how == SFB_NL_AUTOLOAD)	/* an "install" in modprobe.d? */
 		fprintf(stderr,
 			"sfb: nf_sfb was loaded, but its generic netlink family is not there\n");
+	return SFBCTL_EXIT_NO_MODULE;
+}
+
+int sfb_nl_missing(void)
+{
+	fprintf(stderr, "sfb: generic netlink family not found (is nf_sfb loaded?)\n");
 	return SFBCTL_EXIT_NO_MODULE;
 }
 
@@ -417,6 +423,10 @@ static int info_attr_cb(const struct nlattr *attr, void *data)
 	case SFB_A_GENERATION:
 		if (mnl_attr_validate(attr, MNL_TYPE_U64) == 0)
 			info->generation = mnl_attr_get_u64(attr);
+		break;
+	case SFB_A_MEMORY:
+		if (mnl_attr_validate(attr, MNL_TYPE_U64) == 0)
+			info->memory = mnl_attr_get_u64(attr);
 		break;
 	}
 	return MNL_CB_OK;

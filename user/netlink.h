@@ -37,6 +37,8 @@ enum sfb_nl_module {
  * printed to stderr (nothing for SFB_NL_IF_LOADED's missing module).
  */
 int sfb_nl_open(struct sfb_nl *nl, enum sfb_nl_module how);
+/* Say that nf_sfb is not loaded, as SFB_NL_LOADED does: SFBCTL_EXIT_NO_MODULE. */
+int sfb_nl_missing(void);
 void sfb_nl_close(struct sfb_nl *nl);
 /*
  * Only open and bind a socket of netlink @protocol (no family lookup, nl->family
@@ -98,6 +100,7 @@ struct sfb_info {
 		uint64_t memory;
 	} limits;
 	uint64_t generation;
+	uint64_t memory;	/* of the loaded ruleset; 0: none */
 };
 
 int sfb_nl_fetch_info(struct sfb_nl *nl, struct sfb_info *info);

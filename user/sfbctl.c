@@ -17,10 +17,10 @@ static const struct sfbctl_command commands[] = {
 	{ "export", cmd_export, "write a configuration as a firewall report or an nftables ruleset",
 	  "sfbctl export --format csv|markdown|nft [--role ROLE]... FILE" },
 	{ "flush", cmd_flush, "remove the loaded ruleset",
-	  "sfbctl flush [--backend module|nft]" },
+	  "sfbctl flush [--backend auto|module|nft]" },
 	{ "load", cmd_load,
 	  "load a configuration into nf_sfb atomically, or only have the kernel check it",
-	  "sfbctl load [-c|--check] [-v|--verbose] [--sysctl] [--backend module|nft] FILE" },
+	  "sfbctl load [-c|--check] [-v|--verbose] [--sysctl] [--backend auto|module|nft] FILE" },
 	{ "match", cmd_match, "what the loaded ruleset would do with a packet",
 	  "sfbctl match [-j] tcp|udp from ADDR port PORT to ADDR port PORT" },
 	{ "show", cmd_show, "print the loaded ruleset as a configuration file",
@@ -32,7 +32,6 @@ static const struct sfbctl_command commands[] = {
 	  "sfbctl version [-j|--json]" },
 };
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define N_COMMANDS ARRAY_SIZE(commands)
 
 static const struct sfbctl_command *find_command(const char *name)

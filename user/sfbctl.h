@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Documented in sfbctl(8); scripts depend on them. */
 enum sfbctl_exit {
 	SFBCTL_EXIT_OK = 0,
@@ -14,6 +16,13 @@ enum sfbctl_exit {
 	SFBCTL_EXIT_USAGE = 2,		/* bad command line */
 	SFBCTL_EXIT_NO_MODULE = 3,	/* the sfb genl family is missing */
 	SFBCTL_EXIT_KERNEL = 4,		/* the kernel rejected a request */
+};
+
+/* Where load puts a policy, and what flush removes (--backend). */
+enum sfb_backend {
+	SFB_BACKEND_AUTO,	/* the module if it loads, else nft */
+	SFB_BACKEND_MODULE,	/* nf_sfb */
+	SFB_BACKEND_NFT,	/* table inet sfb (nft.h) */
 };
 
 struct sfbctl_command {

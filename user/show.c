@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dump.h"
+#include "loaded.h"
 #include "sfbctl.h"
 #include "xfrm.h"
 
@@ -103,7 +104,8 @@ void sfb_dump_print_conf(const struct sfb_dump *rs, FILE *f)
 {
 	if (!rs->loaded)
 		return;
-	fprintf(f, "# nf_sfb ruleset, generation %" PRIu64 "\npolicy %s\n",
+	fprintf(f, "# %s, generation %" PRIu64 "\npolicy %s\n",
+		rs->nft ? "table inet sfb (nft backend)" : "nf_sfb ruleset",
 		rs->generation, sfb_policy_name(rs->mode));
 	for (int c = 0; c < SFB_CLASS_COUNT; c++)
 		if (rs->mark[c])
@@ -174,9 +176,9 @@ static void print_json(FILE *f, const struct sfb_dump *rs,
 		fputs("}\n", f);
 		return;
 	}
-	fprintf(f, "{\"loaded\":true,\"generation\":%" PRIu64
-		   ",\"policy\":\"%s\",\"marks\":{", rs->generation,
-		sfb_policy_name(rs->mode));
+	fprintf(f, "{\"loaded\":true,\"backend\":\"%s\",\"generation\":%" PRIu64
+		   ",\"policy\":\"%s\",\"marks\":{", rs->nft ? "nft" : "module",
+		rs->generation, sfb_policy_name(rs->mode));
 	for (int c = 0; c < SFB_CLASS_COUNT; c++)
 		fprintf(f, "%s\"%s\":%u", c ? "," : "",
 			sfb_class_name((enum sfb_class)c), rs->mark[c]);
@@ -217,31 +219,27 @@ static void print_json(FILE *f, const struct sfb_dump *rs,
 int cmd_show(int argc, char *argv[])
 {
 	struct sfb_xfrm_set xfrm = { 0 };
-	struct sfb_dump rs;
-	struct sfb_nl *nl;
+	struct sfb_loaded l;
 	bool json;
 	int ret;
 
 	if (sfbctl_json_only(argc, argv, &json) < 0)
 		return usage_error("show");
-	nl = sfb_nl_connect(SFB_NL_LOADED, &ret);
-	if (!nl)
-		return ret;
-	sfb_dump_init(&rs);
-	ret = sfb_fetch(nl, &rs, NULL);
+	ret = sfb_loaded_find(&l);
+	if (ret == SFBCTL_EXIT_OK && l.nl)
+		ret = sfb_fetch(l.nl, &l.rs, NULL);
 	if (ret == SFBCTL_EXIT_OK)
 		ret = sfb_xfrm_list(&xfrm);
 	if (ret == SFBCTL_EXIT_OK) {
 		if (json) {
-			print_json(stdout, &rs, &xfrm);
+			print_json(stdout, &l.rs, &xfrm);
 		} else {
-			sfb_dump_print_conf(&rs, stdout);
+			sfb_dump_print_conf(&l.rs, stdout);
 			/* Comments: the output stays a file load accepts. */
 			sfb_xfrm_print_conf(&xfrm, stdout);
 		}
 	}
 	sfb_xfrm_set_free(&xfrm);
-	sfb_dump_free(&rs);
-	sfb_nl_disconnect(nl);
+	sfb_loaded_free(&l);
 	return ret;
 }

@@ -5,6 +5,10 @@
  * could not classify. The kernel counts per segment (a port run covered
  * by the same rules); a segment counts for every rule that covers it, so
  * overlapping rules each see the packets both match.
+ *
+ * The nft backend's table counts the same way with named counters
+ * (nft_policy.h): per target its packets and drops, and per segment,
+ * from which the classes' counters and unmatched follow.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -13,6 +17,9 @@
 
 #include "arena.h"
 #include "dump.h"
+#include "loaded.h"
+#include "nft.h"
+#include "nft_policy.h"
 #include "sfbctl.h"
 
 static const char *const counter_names[] = {
@@ -221,29 +228,113 @@ static void print_json(FILE *f, const struct sfb_stats *st,
 	fputs("]}\n", f);
 }
 
-static int stats(struct sfb_nl *nl, bool json, bool zero)
+static void print(const struct sfb_dump *rs, struct sfb_stats *st, bool json)
 {
 	struct target_view *views;
-	struct sfb_dump rs;
-	struct sfb_stats st;
-	int ret;
 
-	sfb_dump_init(&rs);
-	sfb_stats_init(&st);
-	ret = sfb_fetch(nl, &rs, &st);
-	if (ret == SFBCTL_EXIT_OK) {
-		views = sfb_arena_array(st.arena, st.n_targets, sizeof(*views));
-		for (size_t i = 0; i < st.n_targets; i++)
-			view_target(&rs, &st, &st.targets[i], &views[i]);
-		(json ? print_json : print_text)(stdout, &st, views);
-	}
+	views = sfb_arena_array(st->arena, st->n_targets, sizeof(*views));
+	for (size_t i = 0; i < st->n_targets; i++)
+		view_target(rs, st, &st->targets[i], &views[i]);
+	(json ? print_json : print_text)(stdout, st, views);
+}
+
+static int stats_module(struct sfb_loaded *l, bool json, bool zero)
+{
+	int ret = sfb_fetch(l->nl, &l->rs, &l->st);
+
+	if (ret == SFBCTL_EXIT_OK)
+		print(&l->rs, &l->st, json);
 	/* Packets counted between the dump and this are lost: say so in the man page. */
 	if (ret == SFBCTL_EXIT_OK && zero)
-		ret = sfb_nl_talk(nl, sfb_nl_request(nl, SFB_CMD_ZERO_STATS, 0),
+		ret = sfb_nl_talk(l->nl, sfb_nl_request(l->nl, SFB_CMD_ZERO_STATS, 0),
 				  NULL, NULL);
-	sfb_stats_free(&st);
-	sfb_dump_free(&rs);
 	return ret;
+}
+
+/* The nft counters read so far; per target, its packets in segments. */
+struct nft_counts {
+	struct sfb_loaded *l;
+	struct sfb_count *in_segs;
+};
+
+static void add(struct sfb_count *c, uint64_t packets, uint64_t bytes)
+{
+	c->packets += packets;
+	c->bytes += bytes;
+}
+
+static void nft_counter(const char *name, uint64_t packets, uint64_t bytes,
+			void *data)
+{
+	struct nft_counts *nc = data;
+	struct sfb_stats *st = &nc->l->st;
+	const struct sfb_targets *t = &nc->l->t;
+	struct sfb_nft_counter_id id;
+	const struct sfb_segment *seg;
+	struct sfb_dump_target *dt;
+
+	if (!sfb_nft_counter_parse(name, &id))
+		return;
+	if (id.kind == SFB_NFT_CNT_OTHER_PROTO) {
+		add(&st->counters[SFB_CNT_OTHER_PROTO], packets, bytes);
+		return;
+	}
+	if (id.target >= t->n)
+		return;
+	dt = &st->targets[id.target];
+	if (id.kind == SFB_NFT_CNT_TARGET) {
+		/* Less those in segments, at the end. */
+		add(&dt->counters[SFB_CNT_UNMATCHED], packets, bytes);
+		return;
+	}
+	if (id.kind == SFB_NFT_CNT_DROP) {
+		add(&dt->counters[nc->l->cfg->mode == SFB_MODE_ENFORCE ?
+				  SFB_CNT_DROPPED : SFB_CNT_WOULD_DROP],
+		    packets, bytes);
+		return;
+	}
+	if (id.segment >= t->t[id.target].n_segs[id.proto])
+		return;
+	seg = &t->t[id.target].segs[id.proto][id.segment];
+	add(&nc->in_segs[id.target], packets, bytes);
+	for (uint8_t c = 0; c < SFB_CLASS_COUNT; c++) {
+		if (!(seg->classes & (1u << c)))
+			continue;
+		add(&dt->counters[c], packets, bytes);
+		dt->segs = sfb_arena_grow(st->arena, dt->segs, dt->n_segs,
+					  &dt->cap_segs, sizeof(*dt->segs));
+		dt->segs[dt->n_segs++] = (struct sfb_dump_segment){
+			.proto = (uint8_t)(1u << id.proto), .class = c,
+			.ports = seg->ports,
+			.count = { packets, bytes },
+		};
+	}
+}
+
+static int stats_nft(struct sfb_loaded *l, bool json, bool zero)
+{
+	struct nft_counts nc = {
+		.l = l,
+		.in_segs = sfb_arena_array(l->st.arena, l->t.n + 1,
+					   sizeof(*nc.in_segs)),
+	};
+	int ret;
+
+	/* Read and zeroed at once: no packet is lost between. */
+	ret = sfb_nft_counters(zero, nft_counter, &nc);
+	if (ret != SFBCTL_EXIT_OK)
+		return ret;
+	for (size_t i = 0; i < l->t.n; i++) {
+		struct sfb_count *u = &l->st.targets[i].counters[SFB_CNT_UNMATCHED];
+
+		/* Counters are read one by one: never below zero. */
+		u->packets -= u->packets < nc.in_segs[i].packets ? u->packets :
+			      nc.in_segs[i].packets;
+		u->bytes -= u->bytes < nc.in_segs[i].bytes ? u->bytes :
+			    nc.in_segs[i].bytes;
+	}
+	print(&l->rs, &l->st, json);
+	return SFBCTL_EXIT_OK;
 }
 
 int cmd_stats(int argc, char *argv[])
@@ -254,7 +345,7 @@ int cmd_stats(int argc, char *argv[])
 		{ 0 }
 	};
 	bool json = false, zero = false;
-	struct sfb_nl *nl;
+	struct sfb_loaded l;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "jz", opts, NULL)) != -1) {
@@ -267,9 +358,9 @@ int cmd_stats(int argc, char *argv[])
 	}
 	if (optind != argc)
 		return usage_error("stats");
-	nl = sfb_nl_connect(SFB_NL_LOADED, &ret);
-	if (nl)
-		ret = stats(nl, json, zero);
-	sfb_nl_disconnect(nl);
+	ret = sfb_loaded_find(&l);
+	if (ret == SFBCTL_EXIT_OK)
+		ret = l.nl ? stats_module(&l, json, zero) : stats_nft(&l, json, zero);
+	sfb_loaded_free(&l);
 	return ret;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sfbctl version: the tool's version and, when nf_sfb is loaded, the
- * module's version, its UAPI version and the limits it enforces.
+ * module's version, its UAPI version and the limits it enforces; then
+ * which backend holds the policy in force (loaded.h), if one does.
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -10,6 +11,8 @@
 #include <string.h>
 
 #include "netlink.h"
+#include "nft.h"
+#include "nft_state.h"
 #include "sfbctl.h"
 #include "uapi/linux/sfb.h"
 
@@ -25,19 +28,54 @@ static int get_module_info(struct sfb_info *info)
 	return ret;
 }
 
-static void print_text(const struct sfb_info *info)
+/* The policy in force: its backend (NULL: none) and generation (0: unknown). */
+struct policy {
+	const char *backend;
+	uint64_t generation;
+};
+
+/*
+ * Without a ruleset in nf_sfb, table inet sfb's, if there is one and this
+ * process may see it (version asks nothing else that needs privileges).
+ */
+static struct policy policy_in_force(const struct sfb_info *info)
 {
-	printf("sfbctl %s\n", SFB_VERSION);
-	if (!info)
-		return;
-	printf("nf_sfb %s (uapi %" PRIu32 ")\n", info->version, info->uapi);
-	printf("limits: roles %" PRIu32 ", services %" PRIu32
-	       ", bindings %" PRIu32 ", ipsec-exempt %" PRIu32
-	       ", memory %" PRIu64 " bytes\n", info->limits.roles, info->limits.services,
-	       info->limits.bindings, info->limits.exemptions, info->limits.memory);
+	struct sfb_nft_state st;
+	uint64_t handle = 0;
+
+	if (info && info->memory)
+		return (struct policy){ "module", info->generation };
+	if (sfb_nft_table_handle(&handle, true) != SFBCTL_EXIT_OK || !handle)
+		return (struct policy){ NULL, 0 };
+	if (sfb_nft_state_read(&st) != SFBCTL_EXIT_OK || st.handle != handle)
+		st.generation = 0;
+	sfb_nft_state_free(&st);
+	return (struct policy){ "nft", st.generation };
 }
 
-static void print_json(const struct sfb_info *info)
+static void print_text(const struct sfb_info *info, const struct policy *p)
+{
+	printf("sfbctl %s\n", SFB_VERSION);
+	if (info) {
+		printf("nf_sfb %s (uapi %" PRIu32 ")\n", info->version, info->uapi);
+		printf("limits: roles %" PRIu32 ", services %" PRIu32
+		       ", bindings %" PRIu32 ", ipsec-exempt %" PRIu32
+		       ", memory %" PRIu64 " bytes\n", info->limits.roles,
+		       info->limits.services, info->limits.bindings,
+		       info->limits.exemptions, info->limits.memory);
+	}
+	if (!p->backend)
+		printf("policy: none\n");
+	else if (p->generation)
+		printf("policy: %s, generation %" PRIu64 "\n",
+		       !strcmp(p->backend, "nft") ? "table inet sfb (nft backend)" :
+		       "nf_sfb", p->generation);
+	else
+		printf("policy: %s, not the one sfbctl load installed last\n",
+		       "table inet sfb (nft backend)");
+}
+
+static void print_json(const struct sfb_info *info, const struct policy *p)
 {
 	printf("{\"sfbctl\":\"%s\"", SFB_VERSION);
 	if (info)
@@ -49,12 +87,17 @@ static void print_json(const struct sfb_info *info)
 		       info->limits.exemptions, info->limits.memory);
 	else
 		printf(",\"module\":null");
-	printf("}\n");
+	if (p->backend)
+		printf(",\"policy\":{\"backend\":\"%s\",\"generation\":%" PRIu64 "}}\n",
+		       p->backend, p->generation);
+	else
+		printf(",\"policy\":null}\n");
 }
 
 int cmd_version(int argc, char *argv[])
 {
 	struct sfb_info info = { 0 };
+	struct policy p;
 	bool json;
 	int ret;
 
@@ -62,7 +105,8 @@ int cmd_version(int argc, char *argv[])
 		return usage_error("version");
 
 	ret = get_module_info(&info);
-	(json ? print_json : print_text)(ret == SFBCTL_EXIT_OK ? &info : NULL);
+	p = policy_in_force(ret == SFBCTL_EXIT_OK ? &info : NULL);
+	(json ? print_json : print_text)(ret == SFBCTL_EXIT_OK ? &info : NULL, &p);
 	if (ret == SFBCTL_EXIT_OK && info.uapi != SFB_GENL_VERSION)
 		fprintf(stderr, "sfb: warning: nf_sfb speaks uapi %" PRIu32
 			", sfbctl was built for %d\n", info.uapi,

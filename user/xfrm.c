@@ -16,7 +16,6 @@
 #include "sfbctl.h"
 #include "xfrm.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const uint8_t dirs[] = { XFRM_POLICY_IN, XFRM_POLICY_OUT,
 				XFRM_POLICY_FWD };

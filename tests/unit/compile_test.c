@@ -39,9 +39,8 @@ static size_t count_cmd(const struct sfb_txn *txn, uint8_t cmd)
 static void decode(const struct sfb_txn *txn, struct sfb_dump *rs)
 {
 	sfb_dump_init(rs);
-	for (size_t i = 0; i < txn->n; i++)
-		if (sfb_dump_feed(txn->msgs[i].nlh, rs) != MNL_CB_OK)
-			abort();
+	if (!sfb_dump_from_txn(txn, rs))
+		abort();
 }
 
 static bool has_attr(const struct nlmsghdr *nlh, uint16_t type)

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The policy in force, whichever backend holds it, for show, stats and
+ * match: nf_sfb's ruleset if the module holds one, else table inet sfb if
+ * sfbctl installed it (nft_state.h), else nf_sfb's empty state if the
+ * module is loaded. Load removes one backend's policy once the other's is
+ * in force, so at most one holds one.
+ */
+#ifndef SFBCTL_LOADED_H
+#define SFBCTL_LOADED_H
+
+#include "dump.h"
+#include "netlink.h"
+#include "nft_state.h"
+#include "targets.h"
+
+struct sfb_loaded {
+	struct sfb_nl *nl;	/* nf_sfb's: the caller reads the ruleset */
+	bool nft;		/* table inet sfb's, read into the rest: */
+	struct sfb_nft_state state;
+	struct sfb_config *cfg;
+	struct sfb_targets t;
+	struct sfb_dump rs;	/* the ruleset, as a module dump would be */
+	struct sfb_stats st;	/* its targets as GET_STATS has them, no counts */
+};
+
+/* An sfbctl exit code; 3 (said on stderr) if neither backend is there. */
+int sfb_loaded_find(struct sfb_loaded *l);
+void sfb_loaded_free(struct sfb_loaded *l);
+
+#endif

@@ -130,7 +130,7 @@ unload_all
 expect_fail "load without privileges" \
 	"sfb: cannot load nf_sfb: permission denied (loading a module needs CAP_SYS_MODULE)" \
 	ns setpriv --reuid=65534 --regid=65534 --clear-groups \
-	"$SFBCTL" load "$work/site.conf"
+	"$SFBCTL" load --backend module "$work/site.conf"
 echo "without privileges: $(cat "$work/err")"
 
 # The kernel's way back, and --check.
@@ -147,7 +147,7 @@ mkdir -p "${blacklist%/*}"
 echo "blacklist nf_sfb" > "$blacklist"
 expect_fail "blacklisted" \
 	"sfb: cannot load nf_sfb: it is blacklisted in modprobe.d (modprobe nf_sfb loads it anyway)" \
-	ns "$SFBCTL" load "$work/site.conf"
+	ns "$SFBCTL" load --backend module "$work/site.conf"
 rm "$blacklist"
 echo "blacklisted: $(cat "$work/err")"
 
@@ -155,5 +155,25 @@ umount /lib/modules || fail "umount"
 mounted=
 expect_fail "not installed" \
 	"sfb: cannot load nf_sfb: module not found for kernel $kver (install sfb-dkms, or make install)" \
-	ns "$SFBCTL" load "$work/site.conf"
+	ns "$SFBCTL" load --backend module "$work/site.conf"
 echo "not installed: $(cat "$work/err")"
+
+# --backend auto, the default: nf_sfb if it loads, else table inet sfb,
+# saying why and which.
+ns "$SFBCTL" load "$work/site.conf" > "$work/out" 2> "$work/err" ||
+	fail "auto: $(cat "$work/err")"
+printf '%s\n' \
+	"sfb: cannot load nf_sfb: module not found for kernel $kver (install sfb-dkms, or make install)" \
+	"sfb: using the nft backend: the policy goes to table inet sfb" |
+	diff -u - "$work/err" >&2 || fail "auto: what load said"
+! loaded || fail "auto: nf_sfb was loaded"
+ns nft list table inet sfb > /dev/null || fail "auto: no table inet sfb"
+ns "$SFBCTL" version | tail -1 |
+	grep -Eqx 'policy: table inet sfb \(nft backend\), generation [0-9]+' ||
+	fail "auto: version says $(ns "$SFBCTL" version | tail -1)"
+ns "$SFBCTL" show | head -1 |
+	grep -Eqx '# table inet sfb \(nft backend\), generation [0-9]+' ||
+	fail "auto: show says $(ns "$SFBCTL" show | head -1)"
+ns "$SFBCTL" flush || fail "auto: flush"
+! ns nft list table inet sfb 2> /dev/null || fail "auto: flush left table inet sfb"
+echo "auto: table inet sfb, as load said; version and show name it; flush removes it"

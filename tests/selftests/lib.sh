@@ -170,7 +170,7 @@ SFB_BACKEND=${SFB_BACKEND:-module}
 NS_REF=$TEST_NS-ref
 # sfbctl load and flush's option for it: "$SFBCTL" load "${BACKEND[@]}" FILE
 case $SFB_BACKEND in
-module) BACKEND=() ;;
+module) BACKEND=(--backend module) ;;
 nft) BACKEND=(--backend nft) ;;
 *) fail "no backend '$SFB_BACKEND' (module, nft)" ;;
 esac
@@ -180,7 +180,7 @@ gw_load() {
 	gw "$SFBCTL" load "${BACKEND[@]}" "$1" || return 1
 	[ "$SFB_BACKEND" = nft ] || return 0
 	{ [ -e "/run/netns/$NS_REF" ] || ip netns add "$NS_REF"; } &&
-		"$NETNS" "$NS_REF" "$SFBCTL" load "$1"
+		"$NETNS" "$NS_REF" "$SFBCTL" load --backend module "$1"
 }
 
 # gw_match ARGS...: `sfbctl match ARGS...` for the gateway's site, as the
@@ -193,14 +193,10 @@ gw_match() {
 }
 
 # gw_dropped: the packets the gateway's backend dropped (or, in monitor
-# mode, would have), as its counters say.
+# mode, would have), as its counters say (sfbctl stats reads either's).
 gw_dropped() {
-	case $SFB_BACKEND in
-	module) gw "$SFBCTL" stats --json |
-		jq '[.targets[].counters | .dropped.packets, .would_drop.packets] | add' ;;
-	nft) gw nft -j list table inet sfb |
-		jq '[.nftables[].rule.expr // [] | .[].counter.packets // empty] | add // 0' ;;
-	esac
+	gw "$SFBCTL" stats --json |
+		jq '[.targets[].counters | .dropped.packets, .would_drop.packets] | add // 0'
 }
 
 # Wait up to $1 seconds (TCG is slow) for CMD... to succeed.

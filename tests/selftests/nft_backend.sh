@@ -6,11 +6,16 @@
 # `sfbctl load --backend nft` in one namespace and `sfbctl export --format
 # nft | nft -f -` in another give the same `nft list table inet sfb`. The
 # backend touches no other table; --check and a refused file change
-# nothing; flush removes table sfb and may run again. No module: the
-# backend does not need one.
-# Not on the debug kernel: nf_sfb takes no part in it
+# nothing; flush removes table sfb and may run again.
+#
+# Read back, the table is the module's ruleset: the same file loaded with
+# nf_sfb in another namespace, show prints the same configuration, match
+# gives the same answers, and after the same packets stats the same
+# counters, rule by rule. A load with one backend removes the other's
+# policy.
+# Not on the debug kernel: nf_sfb's part in it is loads, flushes and reads every other test makes
 . "$(dirname "$0")/lib.sh"
-test_setup nft
+test_setup --module nft
 A=$TEST_NS-a
 B=$TEST_NS-b
 ip netns add "$A" && ip netns add "$B" || fail "namespaces"
@@ -79,3 +84,76 @@ grep -qx 'table inet other' "$work/tables" || fail "flush took another table"
 in_a nft list chain inet other keep | grep -q counter || fail "another table's rule changed"
 in_a "$SFBCTL" flush --backend nft || fail "a second flush"
 echo "flush: table sfb gone, table other untouched, flush again succeeds"
+
+# Read back: the table (in A) against nf_sfb (in B), the same file.
+in_a "$SFBCTL" load --backend nft "$work/sides.conf" || fail "load sides in A"
+in_b nft delete table inet sfb || fail "B: drop the export's table"
+in_b "$SFBCTL" load --backend module "$work/sides.conf" || fail "load sides in B"
+# The generation is nftables' own, after the load's commit.
+expect_eq "$(in_a "$SFBCTL" show | head -1)" \
+	"# table inet sfb (nft backend), generation $(in_a "$SFBCTL" version -j | jq .policy.generation)" \
+	"show's first line"
+in_b "$SFBCTL" show | tail -n +2 > "$work/show.module"
+in_a "$SFBCTL" show | tail -n +2 > "$work/show.nft"
+diff -u "$work/show.module" "$work/show.nft" ||
+	fail "show: the table's configuration is not the module's"
+in_a "$SFBCTL" version | tail -1 |
+	grep -Eqx 'policy: table inet sfb \(nft backend\), generation [1-9][0-9]*' ||
+	fail "version: $(in_a "$SFBCTL" version | tail -1)"
+while read -r proto saddr sport daddr dport; do
+	q=("$proto" from "$saddr" port "$sport" to "$daddr" port "$dport")
+	in_b "$SFBCTL" match -j "${q[@]}" | jq -c 'del(.generation)' > "$work/match.module"
+	in_a "$SFBCTL" match -j "${q[@]}" | jq -c 'del(.generation)' > "$work/match.nft"
+	diff -u "$work/match.module" "$work/match.nft" ||
+		fail "match ${q[*]}: the table's answer is not the module's"
+done <<'PACKETS'
+tcp 198.51.100.1 40000 10.0.0.1 443
+tcp 198.51.100.1 40000 10.0.0.1 444
+udp 198.51.100.1 40000 10.0.0.1 10005
+udp 198.51.100.1 40000 10.0.0.1 15000
+udp 198.51.100.1 50010 10.0.0.1 9
+udp 10.0.1.5 40000 10.0.0.1 3479
+tcp 10.0.1.5 7000 198.51.100.1 80
+udp 10.0.3.7 500 10.0.0.9 10001
+udp 2001:db8::1 40000 2001:db8:1::1 20000
+tcp 2001:db8:1::2 7000 2001:db8::5 443
+tcp 198.51.100.1 40000 198.51.100.2 443
+PACKETS
+echo "show, version and 11 matches: the table's as the module's"
+
+# The same packets through both, over lo (prerouting sees them): the same
+# counters. From port 40000, outside every exempt rule's source ports.
+for ns in "$A" "$B"; do
+	"$NETNS" "$ns" sh -c 'ip link set lo up && ip addr add 10.0.0.1/32 dev lo' ||
+		fail "$ns: address"
+	"$NETNS" "$ns" "$SFBCTL" stats --zero > /dev/null || fail "$ns: stats --zero"
+	"$NETNS" "$ns" "$PROBE" -s 40000 udp 10.0.0.1 10005 10015 15000 9 9 443 ||
+		fail "$ns: probes"
+done
+counters='del(.generation) | del(.counters.other_proto) | .targets[] |
+	select(any(.counters[]; .packets > 0))'
+in_a "$SFBCTL" stats -j | jq -S "$counters" > "$work/stats.nft"
+in_b "$SFBCTL" stats -j | jq -S "$counters" > "$work/stats.module"
+diff -u "$work/stats.module" "$work/stats.nft" ||
+	fail "stats: the table's counters are not the module's"
+expect_eq "$(jq -s 'map(.counters.dropped.packets) | add' "$work/stats.nft")" 3 \
+	"drops counted"
+expect_eq "$(jq -s '[.[].rules[] | select(.rule == "rtp") | .packets] | add' \
+	"$work/stats.nft")" 3 "rtp's packets"
+echo "6 datagrams: stats per target, class and rule as the module's"
+
+# One backend's load removes the other's policy.
+in_a "$SFBCTL" load --backend module "$work/sides.conf" 2> "$work/err" ||
+	fail "module load in A: $(cat "$work/err")"
+expect_eq "$(cat "$work/err")" \
+	"sfb: removed the policy of the other backend (table inet sfb)" "module load's note"
+! in_a nft list table inet sfb 2> /dev/null || fail "table inet sfb outlived a module load"
+in_a "$SFBCTL" show | head -1 | grep -q '^# nf_sfb ruleset' || fail "show: not the module's"
+in_a "$SFBCTL" load --backend nft "$work/sides.conf" 2> "$work/err" ||
+	fail "nft load in A: $(cat "$work/err")"
+expect_eq "$(cat "$work/err")" \
+	"sfb: removed the policy of the other backend (nf_sfb's ruleset)" "nft load's note"
+in_a "$SFBCTL" show | head -1 | grep -q '^# table inet sfb' || fail "show: not the table's"
+in_a "$SFBCTL" flush || fail "flush in A"
+in_b "$SFBCTL" flush || fail "flush in B"
+echo "a load with one backend removes the other's policy"

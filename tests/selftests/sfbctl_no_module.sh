@@ -8,6 +8,7 @@ test_setup
 [ ! -d /sys/module/nf_sfb ] || rmmod nf_sfb || fail "rmmod"
 out=$("$SFBCTL" version 2>"$work/err")
 expect_eq "$?" 3 "exit status"
-expect_eq "$out" "sfbctl $(modinfo -F version "$MODULE")" "stdout"
+expect_eq "$out" "sfbctl $(modinfo -F version "$MODULE")
+policy: none" "stdout"
 expect_eq "$(cat "$work/err")" "sfb: generic netlink family not found (is nf_sfb loaded?)" "stderr"
 echo "missing module reported, exit 3"

@@ -175,7 +175,7 @@ sfb_state | diff -u "$work/loaded" - >&2 || fail "c: the policies or settings we
 gw "$SFBCTL" flush > "$work/out" 2> "$work/err" ||
 	fail "c: flush without the module: $(cat "$work/err")"
 expect_eq "$(cat "$work/err")" \
-	"sfb: nf_sfb is not loaded; removed 13 xfrm bypass policies left behind" \
+	"sfb: no policy is loaded; removed 13 xfrm bypass policies left behind" \
 	"c: flush's note"
 printf '%s\n' 'sfb: sysctl net.ipv4.tcp_fwmark_accept = 0' \
 	'sfb: sysctl net.ipv4.ip_local_reserved_ports = 8080,50010' |

@@ -43,7 +43,7 @@ cases() {
 	expect "$commands help -h --help -V --version" sfbctl ""
 	expect "show stats" sfbctl s
 	expect "-c --check --dry-run -v --verbose --sysctl --backend" sfbctl load -
-	expect "module nft" sfbctl load --backend ""
+	expect "auto module nft" sfbctl load --backend ""
 	expect "nft" sfbctl flush --backend n
 	expect "-j --json -z --zero" sfbctl stats -
 	expect "" sfbctl flush ""

@@ -5,8 +5,10 @@
  * files (roles that extend each other, overlapping IPv4 and IPv6 prefixes,
  * ipsec-exempt rules of either side), at random addresses and ports, the
  * target an address leads to must hold exactly the roles whose bindings
- * cover it (with the exempt-named roles they extend), and each port list
- * must hold a port exactly when a rule of those roles does.
+ * cover it (with the exempt-named roles they extend), each port list must
+ * hold a port exactly when a rule of those roles does, and the target's
+ * segments (what stats counts by) must be the runs of ports covered by the
+ * same rules, with those rules' classes.
  *
  * Seed: fixed (printed); set SFB_SEED=N in the environment to try others.
  */
@@ -155,6 +157,68 @@ static bool model_has(const struct sfb_config *cfg, const bool *held,
 	return false;
 }
 
+/*
+ * The rules of the classes that cover @port for an address holding roles
+ * @held, as a fingerprint: equal for ports covered by the same rules.
+ */
+static uint64_t cover(const struct sfb_config *cfg, const bool *held,
+		      unsigned int pi, uint16_t port)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (size_t i = 0; i < cfg->n_roles; i++)
+		for (size_t k = 0; held[i] && k < cfg->roles[i].n_rules; k++)
+			if ((cfg->roles[i].rules[k].protos & (1u << pi)) &&
+			    in(cfg->roles[i].rules[k].ports, port))
+				h = (h ^ (i << 16 | k)) * 1099511628211ull;
+	for (size_t i = 0; i < cfg->n_exempts; i++) {
+		const struct sfb_ipsec_exempt *e = &cfg->exempts[i];
+		bool src = e->from || e->sport.first || e->sport.last != 65535;
+
+		if ((e->protos & (1u << pi)) && !src && e->to &&
+		    held[e->to - cfg->roles] && in(e->dport, port))
+			h = (h ^ (1ull << 40 | i)) * 1099511628211ull;
+	}
+	return h;
+}
+
+/*
+ * @tg's segments of protocol @pi: sorted and disjoint, each covered by
+ * the same rules throughout and by other rules than an adjacent one, with
+ * the classes of those rules; and @port is in one iff a class holds it.
+ */
+static int check_segments(struct __test_metadata *_metadata,
+			  const struct sfb_config *cfg, const bool *held,
+			  const struct sfb_target *tg, unsigned int pi,
+			  uint16_t port)
+{
+	const struct sfb_segment *seg = tg->segs[pi];
+	size_t n = tg->n_segs[pi];
+	uint8_t classes = 0, found = 0;
+
+	for (int c = 0; c < SFB_CLASS_COUNT; c++)
+		if (model_has(cfg, held, c, pi, port))
+			classes |= 1u << c;
+	for (size_t i = 0; i < n; i++) {
+		ASSERT_LE(seg[i].ports.first, seg[i].ports.last);
+		if (i)
+			ASSERT_GT(seg[i].ports.first, seg[i - 1].ports.last);
+		ASSERT_EQ(cover(cfg, held, pi, seg[i].ports.first),
+			  cover(cfg, held, pi, seg[i].ports.last));
+		if (i && seg[i].ports.first == seg[i - 1].ports.last + 1)
+			ASSERT_NE(cover(cfg, held, pi, seg[i].ports.first),
+				  cover(cfg, held, pi, seg[i - 1].ports.last));
+		if (in(seg[i].ports, port)) {
+			ASSERT_EQ(cover(cfg, held, pi, seg[i].ports.first),
+				  cover(cfg, held, pi, port));
+			found = seg[i].classes;
+			ASSERT_NE(0, found);
+		}
+	}
+	ASSERT_EQ(classes, found);
+	return 0;
+}
+
 static bool list_has(const struct sfb_ports *p, uint16_t port)
 {
 	for (size_t i = 0; i < p->n; i++)
@@ -218,6 +282,9 @@ static int check_probe(struct __test_metadata *_metadata,
 			ASSERT_EQ(model_has(cfg, held, k, pi, port),
 				  list_has(&tg->ports[pi][k], port));
 		}
+		if (check_segments(_metadata, cfg, held, tg, pi,
+				   (uint16_t)rnd(250)))
+			return 1;
 	}
 	return 0;
 }

@@ -16,7 +16,6 @@
 #include "sfbctl.h"
 #include "xfrm.h"
 
-
 static const uint8_t dirs[] = { XFRM_POLICY_IN, XFRM_POLICY_OUT,
 				XFRM_POLICY_FWD };
 static const uint16_t families[] = { AF_INET, AF_INET6 };

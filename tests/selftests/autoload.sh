@@ -13,6 +13,7 @@
 # tree on tmpfs bound over /lib/modules, next to what it depends on copied
 # from the host's tree, indexed by depmod. The debug kernel has no tree of
 # its own and builds nf_conntrack in: its tree holds nf_sfb alone.
+# Not on the debug kernel: its kernel work is module_load's, nf_sfb's init and exit; the rest is libkmod's and sfbctl's
 . "$(dirname "$0")/lib.sh"
 test_setup depmod genl setpriv
 

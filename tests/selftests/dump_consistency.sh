@@ -34,7 +34,7 @@ awk '$1 == "bind" { print $2, $3; print $2, $4 }' "$work/b.conf" | sort |
 		"$SFBCTL" load "$work/a.conf" && "$SFBCTL" load "$work/b.conf" || exit 1
 	done
 ) &
-rounds=$(scaled 20)
+rounds=$(scaled 10)
 for i in $(seq 1 "$rounds"); do
 	"$SFBCTL" show | grep -v '^# nf_sfb ruleset, generation' > "$work/show" ||
 		fail "show failed during loads"

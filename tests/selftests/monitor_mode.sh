@@ -3,6 +3,7 @@
 #
 # Monitor mode drops nothing and counts as would-drop exactly the new flows
 # enforce mode drops; the per-rule counters see the allowed ones.
+# monitor_mode_nft.sh runs it against the nft backend.
 . "$(dirname "$0")/lib.sh"
 test_setup --topo --module
 topo_server_addr 10
@@ -12,7 +13,7 @@ denied_tcp="7 9998 9999"
 denied_udp="1000 5061 9999"
 run() {		# run MODE: probe, print what passed and the counters
 	catalogue_site "$1" "front-end 192.0.2.10/32" > "$work/$1.conf"
-	gw "$SFBCTL" load "$work/$1.conf" || fail "load $1"
+	gw_load "$work/$1.conf" || fail "load $1"
 	"$NETNS" "$NS_C" "$PROBE" tcp 192.0.2.10 5061 $denied_tcp >/dev/null
 	"$NETNS" "$NS_C" "$PROBE" udp 192.0.2.10 50000 $denied_udp >/dev/null
 	topo_sync

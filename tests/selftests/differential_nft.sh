@@ -27,7 +27,7 @@ RANDSITE=$PWD/build/selftests/sfb_randsite
 SEED=${SFB_SEED:-260}
 SITES=${SFB_SITES:-4}
 PACKETS=${SFB_PACKETS:-60}
-FOREIGN=65536	# a mark bit set before sfb, above the bits sfb_randsite uses
+FOREIGN=0x10000	# a mark bit set before sfb, above the bits sfb_randsite uses
 
 # What the gateway forwards from the client: destination, protocol,
 # ports and the mark it carries after sfb's prerouting.
@@ -59,6 +59,15 @@ not_sync() {
 	done
 }
 
+# hex_marks: "DADDR PROTO DPORT SPORT MARK" lines, MARK (decimal, as nft
+# and jq give it) in hex, as sfb.conf and the diffs below write it
+hex_marks() {
+	local a p d s m
+	while read -r a p d s m; do
+		printf '%s %s %s %s %#x\n' "$a" "$p" "$d" "$s" "$m"
+	done
+}
+
 # match_all PACKETS: `sfbctl match -j` of each "PROTO SADDR SPORT DADDR
 # DPORT" line of PACKETS in the gateway, one JSON object per line, in
 # order; half of them each in two shells at once (sfbctl's exec is most
@@ -84,7 +93,7 @@ for ((i = 0; i < SITES; i++)); do
 		fail "sfb_randsite $seed"
 	echo "seed $seed: $summary"
 	# shellcheck disable=SC2046 # one address per word
-	topo_server_neigh $(cut -d' ' -f4 "$packets" | sort -u)
+	topo_server_neigh $(cut -d' ' -f4 "$packets")
 
 	# The module's word.
 	gw "$SFBCTL" load --backend module "$site" ||
@@ -92,11 +101,11 @@ for ((i = 0; i < SITES; i++)); do
 	match_all "$packets" > "$work/match" || fail "seed $seed: sfbctl match"
 	gw "$SFBCTL" flush --backend module || fail "seed $seed: flush --backend module"
 	# "DADDR PROTO DPORT SPORT MARK" of each packet the module passes.
-	jq -r --argjson f "$FOREIGN" '"\(.verdict) \(.mark + $f)"' "$work/match" |
+	jq -r --argjson f "$((FOREIGN))" '"\(.verdict) \(.mark + $f)"' "$work/match" |
 		awk -v n="$PACKETS" 'NR == FNR { v[FNR] = $0; nv++; next }
 			{ split(v[FNR], a) } a[1] != "drop" { print $4, $1, $5, $3, a[2] }
 			END { if (FNR != n || nv != n) exit 1 }' - "$packets" |
-		sort > "$work/want" && [ "${PIPESTATUS[1]}" -eq 0 ] ||
+		hex_marks | sort > "$work/want" && [ "${PIPESTATUS[1]}" -eq 0 ] ||
 		fail "seed $seed: sfbctl match answered $(wc -l < "$work/match") of $PACKETS"
 
 	# The table's deed: the real packets through the gateway.
@@ -108,7 +117,7 @@ for ((i = 0; i < SITES; i++)); do
 	gw nft -j list table inet difftest |
 		jq -r '.nftables[] | select(.set) | .set.elem // [] | .[] |
 			(.elem.val // .) | .concat | "\(.[0]) \(.[1]) \(.[2]) \(.[3]) \(.[4])"' |
-		not_sync | sort > "$work/seen"
+		not_sync | hex_marks | sort > "$work/seen"
 	gw nft flush set inet difftest fwd4 \; flush set inet difftest fwd6 ||
 		fail "nft flush set"
 	topo_seen | not_sync > "$work/delivered"

@@ -73,8 +73,9 @@ hex_marks() {
 # order; half of them each in two shells at once (sfbctl's exec is most
 # of the test's time).
 match_all() {
-	local half=$((($(wc -l < "$1") + 1) / 2)) k pids=()
-	split -l "$half" -d "$1" "$1."
+	local k pids=()
+
+	split -n l/2 -d "$1" "$1."
 	for k in 00 01; do
 		gw bash -c 'while read -r proto sa sp da dp; do
 			"$0" match -j "$proto" from "$sa" port "$sp" to "$da" port "$dp" || exit

@@ -86,6 +86,13 @@ match_all() {
 	cat "$1.00.json" "$1.01.json"
 }
 
+# site_fail MSG: fail, saying how to have the site and its packets again
+# ($work goes with the test)
+site_fail() {
+	fail "seed $seed: $1 (\`sfb_randsite $seed $PACKETS SITE PACKETS\` writes them" \
+		"again; SFB_SEED=$seed SFB_SITES=1 runs this site alone)"
+}
+
 for ((i = 0; i < SITES; i++)); do
 	seed=$((SEED + i))
 	site=$work/site-$seed.conf
@@ -98,22 +105,22 @@ for ((i = 0; i < SITES; i++)); do
 
 	# The module's word.
 	gw "$SFBCTL" load --backend module "$site" ||
-		fail "seed $seed: load --backend module (site in $site)"
-	match_all "$packets" > "$work/match" || fail "seed $seed: sfbctl match"
-	gw "$SFBCTL" flush --backend module || fail "seed $seed: flush --backend module"
+		site_fail "load --backend module"
+	match_all "$packets" > "$work/match" || site_fail "sfbctl match"
+	gw "$SFBCTL" flush --backend module || site_fail "flush --backend module"
 	# "DADDR PROTO DPORT SPORT MARK" of each packet the module passes.
 	jq -r --argjson f "$((FOREIGN))" '"\(.verdict) \(.mark + $f)"' "$work/match" |
 		awk -v n="$PACKETS" 'NR == FNR { v[FNR] = $0; nv++; next }
 			{ split(v[FNR], a) } a[1] != "drop" { print $4, $1, $5, $3, a[2] }
 			END { if (FNR != n || nv != n) exit 1 }' - "$packets" |
 		hex_marks | sort > "$work/want" && [ "${PIPESTATUS[1]}" -eq 0 ] ||
-		fail "seed $seed: sfbctl match answered $(wc -l < "$work/match") of $PACKETS"
+		site_fail "sfbctl match answered $(wc -l < "$work/match") of $PACKETS"
 
 	# The table's deed: the real packets through the gateway.
 	gw "$SFBCTL" load --backend nft "$site" ||
-		fail "seed $seed: load --backend nft (site in $site)"
+		site_fail "load --backend nft"
 	awk '{ print "-s", $3, $1, $4, $5 }' "$packets" |
-		"$NETNS" "$NS_C" "$PROBE" - >/dev/null || fail "seed $seed: probes"
+		"$NETNS" "$NS_C" "$PROBE" - >/dev/null || site_fail "probes"
 	topo_sync
 	gw nft -j list table inet difftest |
 		jq -r '.nftables[] | select(.set) | .set.elem // [] | .[] |
@@ -123,15 +130,15 @@ for ((i = 0; i < SITES; i++)); do
 		fail "nft flush set"
 	topo_seen | not_sync > "$work/delivered"
 	counted=$(SFB_BACKEND=nft gw_dropped)
-	gw "$SFBCTL" flush --backend nft || fail "seed $seed: flush --backend nft"
+	gw "$SFBCTL" flush --backend nft || site_fail "flush --backend nft"
 
 	cut -d' ' -f1-3 "$work/want" | sort | diff -u - "$work/delivered" ||
-		fail "seed $seed: delivered (+) or dropped (-) unlike the module's verdict (site in $site)"
+		site_fail "delivered (+) or dropped (-) unlike the module's verdict"
 	diff -u "$work/want" "$work/seen" ||
-		fail "seed $seed: marks at the gateway (+) differ from sfbctl match's (-) (site in $site)"
+		site_fail "marks at the gateway (+) differ from sfbctl match's (-)"
 	denied=$(grep -cE '"verdict":"(would-)?drop"' "$work/match")
 	[ "$counted" -eq "$denied" ] ||
-		fail "seed $seed: table sfb counted $counted drops, the module $denied (site in $site)"
+		site_fail "table sfb counted $counted drops, the module $denied"
 	echo "seed $seed: $PACKETS packets, $(wc -l < "$work/want") delivered, each" \
 		"with the module's mark; $denied (would-)drops counted"
 done

@@ -314,10 +314,15 @@ topo_server_addr() {
 		echo "addr add 192.0.2.$n/24 dev s0"
 		echo "addr add 2001:db8::$n/64 dev s0 nodad"
 	done | ip -n "$NS_S" -batch - || fail "server addresses $*"
-	for n in "$@"; do
-		echo "neigh add 192.0.2.$n lladdr $MAC_S dev g1 nud permanent"
-		echo "neigh add 2001:db8::$n lladdr $MAC_S dev g1 nud permanent"
-	done | ip -n "$NS_GW" -batch - || fail "server neighbours $*"
+	topo_server_neigh $(printf '192.0.2.%s 2001:db8::%s ' "$@")
+}
+
+# topo_server_neigh ADDR...: the gateway sends to ADDR (in 192.0.2.0/24 or
+# 2001:db8::/64) at once, over the servers' link, which records what
+# arrives whether the servers own ADDR or not.
+topo_server_neigh() {
+	printf "neigh replace %s lladdr $MAC_S dev g1 nud permanent\n" "$@" |
+		ip -n "$NS_GW" -batch - || fail "server neighbours $*"
 }
 
 # Wait until everything the client sent so far has reached the servers: a

@@ -4,14 +4,16 @@
  * selftest can see at the far end which ones the gateway let through.
  *
  *   sfb_probe [-x hbh|dst|both] [-s SPORT] [-t] [-l LEN] tcp|udp ADDR PORTS...
- *   sfb_probe [OPTIONS] -      (one "tcp|udp ADDR PORTS..." per stdin line)
+ *   sfb_probe [OPTIONS] -      (one "[-s SPORT] tcp|udp ADDR PORTS..." per
+ *                              stdin line)
  *
  * PORTS are N or N-M. The second form sweeps many addresses in one
- * process: an exec costs more under TCG than hundreds of probes.
+ * process: an exec costs more under TCG than hundreds of probes; a line's
+ * -s SPORT replaces the option's for that line.
  * TCP sends one SYN per port (a non-blocking connect,
  * then close); UDP one datagram per port. -x puts IPv6 extension headers
  * (hop-by-hop and/or destination options, padding only) before the L4
- * header; -s binds the source port (UDP only); -t sends, over a raw socket,
+ * header; -s binds the source port; -t sends, over a raw socket,
  * an L4 header truncated to its 4 port bytes; -l sends LEN bytes of UDP
  * payload (default 3), more than the MTU to make fragments. Exit 0 if
  * every packet was handed to the stack.
@@ -203,7 +205,7 @@ static int probe_lines(const char *ext, int sport)
 	int sent = 0, n;
 
 	while (fgets(line, sizeof(line), stdin)) {
-		int nwords = 0;
+		int nwords = 0, first;
 		char *w;
 
 		if (!strchr(line, '\n') && !feof(stdin)) {
@@ -220,12 +222,14 @@ static int probe_lines(const char *ext, int sport)
 		}
 		if (!nwords)
 			continue;
-		if (nwords < 3) {
-			fprintf(stderr, "sfb_probe: want tcp|udp ADDR PORTS...\n");
+		first = nwords > 1 && !strcmp(words[0], "-s") ? 2 : 0;
+		if (nwords - first < 3) {
+			fprintf(stderr, "sfb_probe: want [-s SPORT] tcp|udp ADDR PORTS...\n");
 			return -1;
 		}
-		n = probe_ports(words[0], words[1], words + 2, nwords - 2, ext,
-				sport);
+		n = probe_ports(words[first], words[first + 1], words + first + 2,
+				nwords - first - 2, ext,
+				first ? atoi(words[1]) : sport);
 		if (n < 0)
 			return -1;
 		sent += n;

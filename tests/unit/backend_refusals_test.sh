@@ -47,7 +47,7 @@ echo "export --format nft --role: usage, exit 2"
 for cmd in "load --backend foo $tmp/none.conf" "load --backend=foo $tmp/none.conf" \
 	"flush --backend foo" "flush --backend=foo"; do
 	# shellcheck disable=SC2086 # the words of the command
-	refused 2 "sfbctl: unknown backend 'foo' (use module or nft)" "$SFBCTL" $cmd
+	refused 2 "sfbctl: unknown backend 'foo' (use auto, module or nft)" "$SFBCTL" $cmd
 	grep -q "^usage: sfbctl ${cmd%% *} " "$tmp/err" || fail "$cmd: no usage line"
 done
 echo "load and flush --backend foo: usage, exit 2"

@@ -100,14 +100,14 @@ load_exports() {
 		done' "$work/$1" "$3"
 }
 
-# Each export's head names the jumps load_exports makes.
+# Each iptables export's head names the jumps load_exports makes.
 check_heads() {
-	local t
-	for t in iptables ip6tables; do
-		grep -qxF "#   $t -t mangle -C PREROUTING -j SFB-PREROUTING 2>/dev/null ||" \
-			"$work/$1.$t" && grep -qxF "#     $t -t mangle -I OUTPUT 1 -j SFB-OUTPUT" \
-			"$work/$1.$t" || fail "$1: the $t export's head does not say how to jump"
-	done
+	[ "$(cat "$work/$1.iptables" "$work/$1.ip6tables" | grep -cxF \
+		-e "#   iptables -t mangle -C PREROUTING -j SFB-PREROUTING 2>/dev/null ||" \
+		-e "#     iptables -t mangle -I OUTPUT 1 -j SFB-OUTPUT" \
+		-e "#   ip6tables -t mangle -C PREROUTING -j SFB-PREROUTING 2>/dev/null ||" \
+		-e "#     ip6tables -t mangle -I OUTPUT 1 -j SFB-OUTPUT")" -eq 4 ] ||
+		fail "$1: an iptables export's head does not say how to jump"
 }
 
 # load SITE [twice]: load the site's exports (with "twice", again: the
@@ -246,7 +246,7 @@ topo_server_addr $(cut -d' ' -f2 "$work/addrs")
 # The samples (each costs a `sfbctl match`): ports open for some roles
 # and closed for others; the example's client media range 50000-50039,
 # which exempts by source port.
-for a in 192.0.2.17 192.0.2.33 2001:db8:0:10::a 2001:db8:0:30::5; do
+for a in 192.0.2.17 192.0.2.33 2001:db8:0:30::5; do
 	for p in tcp:443 tcp:9999 udp:50000 udp:3478; do
 		echo "$a ${p%:*} ${p#*:}"
 	done

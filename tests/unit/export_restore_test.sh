@@ -18,6 +18,7 @@ set -u
 for tool in ipset iptables-nft-restore iptables-legacy-restore unshare; do
 	command -v "$tool" >/dev/null || { echo "SKIP: no $tool"; exit 4; }
 done
+unshare -rn true 2>/dev/null || { echo "SKIP: no user namespaces here"; exit 4; }
 fail() { echo "FAIL: export restore: $*"; exit 1; }
 tmp=$(mktemp -d) || fail "mktemp"
 trap 'rm -rf "$tmp"' EXIT

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sfbctl export: write a configuration in another format. The writers are
- * in report.c; this file is the command line around them.
+ * in report.c (csv, markdown) and export_*.c; this file is the command
+ * line around them.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "export_ipset.h"
+#include "export_iptables.h"
 #include "export_nft.h"
+#include "export_xfrm.h"
 #include "report.h"
 #include "sfbctl.h"
 
@@ -39,20 +43,42 @@ static bool roles_known(const struct sfb_config *cfg, const char **roles,
 	return ok;
 }
 
-static int export_nft(const struct sfb_config *cfg, const char *file)
+/* The formats that write the whole policy; csv and markdown are reports. */
+static const char *const policy_formats[] = {
+	"nft", "ipset", "iptables", "ip6tables", "xfrm",
+};
+
+static bool is_policy_format(const char *format)
+{
+	for (size_t i = 0; i < sizeof(policy_formats) / sizeof(*policy_formats); i++)
+		if (!strcmp(format, policy_formats[i]))
+			return true;
+	return false;
+}
+
+static int export_policy(const struct sfb_config *cfg, const char *format,
+			 const char *file)
 {
 	struct sfb_targets t = { 0 };
 	char err[128];
-	int ret = SFBCTL_EXIT_OK;
+	bool ok = true;
 
-	if (sfb_targets_build(cfg, &t, err, sizeof(err))) {
+	if (!strcmp(format, "xfrm"))
+		ok = sfb_export_xfrm(cfg, file, stdout, err, sizeof(err));
+	else if (!sfb_targets_build(cfg, &t, err, sizeof(err)))
+		ok = false;
+	else if (!strcmp(format, "nft"))
 		sfb_export_nft(cfg, &t, file, stdout);
-	} else {
+	else if (!strcmp(format, "ipset"))
+		ok = sfb_export_ipset(cfg, &t, file, stdout, err, sizeof(err));
+	else
+		sfb_export_iptables(cfg, &t, !strcmp(format, "iptables") ?
+				    SFB_FAM_IPV4 : SFB_FAM_IPV6, file, stdout);
+	if (!ok)
 		fprintf(stderr, "%s export: %s: %s\n", prog, file, err);
-		ret = SFBCTL_EXIT_ERROR;
-	}
-	sfb_targets_free(&t);
-	return ret;
+	if (strcmp(format, "xfrm"))
+		sfb_targets_free(&t);
+	return ok ? SFBCTL_EXIT_OK : SFBCTL_EXIT_ERROR;
 }
 
 int cmd_export(int argc, char *argv[])
@@ -88,16 +114,17 @@ int cmd_export(int argc, char *argv[])
 		return usage_error(argv[0]);
 	}
 	if (strcmp(format, "csv") && strcmp(format, "markdown") &&
-	    strcmp(format, "nft")) {
-		fprintf(stderr, "%s export: unknown format '%s' (use csv, markdown or nft)\n",
+	    !is_policy_format(format)) {
+		fprintf(stderr,
+			"%s export: unknown format '%s' (use csv, markdown, nft, ipset, iptables, ip6tables or xfrm)\n",
 			prog, format);
 		free(roles);
 		return SFBCTL_EXIT_USAGE;
 	}
-	if (n_roles && !strcmp(format, "nft")) {
+	if (n_roles && is_policy_format(format)) {
 		fprintf(stderr,
-			"%s export: --role is for csv and markdown; nft writes the whole policy\n",
-			prog);
+			"%s export: --role is for csv and markdown; %s writes the whole policy\n",
+			prog, format);
 		free(roles);
 		return SFBCTL_EXIT_USAGE;
 	}
@@ -113,8 +140,8 @@ int cmd_export(int argc, char *argv[])
 			sfb_export_csv(cfg, which, stdout);
 		else if (!strcmp(format, "markdown"))
 			sfb_export_markdown(cfg, which, file, stdout);
-		ret = strcmp(format, "nft") ? SFBCTL_EXIT_OK :
-					      export_nft(cfg, file);
+		ret = is_policy_format(format) ?
+			export_policy(cfg, format, file) : SFBCTL_EXIT_OK;
 	}
 	sfb_config_free(cfg);
 	sfb_diag_free(d);

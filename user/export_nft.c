@@ -3,10 +3,10 @@
  * sfbctl export --format nft: the nft form of a policy (nft_policy.h)
  * written in nft's own syntax, for `nft -f`.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "export_common.h"
 #include "export_nft.h"
 #include "nft_policy.h"
 
@@ -198,13 +198,6 @@ static void rule(void *ctx, const struct sfb_nft_rule *r)
 	fputc('\n', t->f);
 }
 
-/* A file name in a comment line: printable bytes only. */
-static void put_source(FILE *f, const char *s)
-{
-	for (; *s; s++)
-		fputc(isprint((unsigned char)*s) ? *s : '?', f);
-}
-
 void sfb_export_nft(const struct sfb_config *cfg, const struct sfb_targets *t,
 		    const char *source, FILE *f)
 {
@@ -215,9 +208,9 @@ void sfb_export_nft(const struct sfb_config *cfg, const struct sfb_targets *t,
 		.chain_begin = chain_begin, .rule = rule, .chain_end = chain_end,
 	};
 
-	fprintf(f, "#!/usr/sbin/nft -f\n# sfbctl %s export --format nft: ", SFB_VERSION);
-	put_source(f, source);
-	fprintf(f, "\n# policy %s. `nft -f` replaces table inet sfb in one transaction\n"
+	fputs("#!/usr/sbin/nft -f\n", f);
+	sfb_export_head(f, "nft", source);
+	fprintf(f, "# policy %s. `nft -f` replaces table inet sfb in one transaction\n"
 		"# and leaves every other table alone. See `export` in sfbctl(8).\n\n"
 		"table inet sfb\ndelete table inet sfb\n\ntable inet sfb {\n",
 		sfb_policy_name(cfg->mode));

@@ -14,8 +14,9 @@ const char *prog = "sfbctl";
 static const struct sfbctl_command commands[] = {
 	{ "check", cmd_check, "parse, resolve and lint a configuration file",
 	  "sfbctl check [-j] FILE" },
-	{ "export", cmd_export, "write a configuration as a firewall report or an nftables ruleset",
-	  "sfbctl export --format csv|markdown|nft [--role ROLE]... FILE" },
+	{ "export", cmd_export, "write a configuration as a firewall report or as firewall rules",
+	  "sfbctl export --format csv|markdown|nft|ipset|iptables|ip6tables|xfrm [--role ROLE]...\n"
+	  "              FILE" },
 	{ "flush", cmd_flush, "remove the loaded ruleset",
 	  "sfbctl flush [--backend auto|module|nft]" },
 	{ "load", cmd_load,

@@ -48,7 +48,8 @@ cases() {
 	expect "-j --json -z --zero" sfbctl stats -
 	expect "" sfbctl flush ""
 	expect "--backend" sfbctl flush -
-	expect "csv markdown nft" sfbctl export --format ""
+	expect "csv markdown nft ipset iptables ip6tables xfrm" sfbctl export --format ""
+	expect "ipset iptables ip6tables" sfbctl export --format i
 	expect "markdown" sfbctl export --format = m
 	expect "user/roles/example-site.conf" sfbctl load --sysctl user/roles/exa
 	expect "user/roles/example-site.conf" sfbctl export --format csv user/roles/exa

@@ -321,8 +321,8 @@ static void rule(void *ctx, const struct sfb_nft_rule *r)
 	struct line l = { .len = 0 };
 	const char *to;
 
-	/* Done by the gate chains (chain_begin). */
-	if (r->cond & SFB_NFT_IF_OTHER_PROTO)
+	/* Done by the gate chains (chain_begin); iptables counts by rule. */
+	if ((r->cond & SFB_NFT_IF_OTHER_PROTO) || r->stats_only)
 		return;
 	if (r->key == SFB_NFT_SADDR || r->key == SFB_NFT_DADDR) {
 		map_rules(w, r);

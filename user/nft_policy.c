@@ -115,6 +115,8 @@ static void target_counters(struct builder *b, size_t i, bool maps)
 {
 	const struct sfb_target *tg = &b->t->t[i];
 
+	if (!b->e->counter)
+		return;
 	if (!maps) {
 		b->e->counter(b->e->ctx, name(b, "t%zu", i));
 		if (tg->enforce)
@@ -284,12 +286,14 @@ static void target_chains(struct builder *b, size_t i)
 	}
 	if (wants_dst(b, tg)) {
 		chain(b, name(b, "t%zu", i), roles);
-		rule(b, (struct sfb_nft_rule){ .counter_name = name(b, "t%zu", i) });
+		rule(b, (struct sfb_nft_rule){
+			.counter_name = name(b, "t%zu", i), .stats_only = true,
+		});
 		for (unsigned int pi = 0; pi < SFB_NPROTOS; pi++)
 			if (tg->n_segs[pi])
 				rule(b, (struct sfb_nft_rule){
 					.key = SFB_NFT_DPORT, .proto = pi,
-					.objref = true,
+					.objref = true, .stats_only = true,
 					.set = name(b, "t%zu_%s_seg", i,
 						    sfb_protos_name(1u << pi)),
 				});
@@ -450,7 +454,8 @@ void sfb_nft_policy(const struct sfb_config *cfg, const struct sfb_targets *t,
 	bool dst[SFB_NFAMS], mark[SFB_NFAMS], src[SFB_NFAMS], rdst[SFB_NFAMS];
 	bool exempt;
 
-	e->counter(e->ctx, SFB_NFT_OTHER_PROTO);
+	if (e->counter)
+		e->counter(e->ctx, SFB_NFT_OTHER_PROTO);
 	for (size_t i = 0; i < t->n; i++)
 		target_counters(&b, i, false);
 	for (size_t i = 0; i < t->n; i++) {

@@ -56,6 +56,7 @@ struct sfb_nft_rule {
 	bool objref;			/* @set maps the key to a counter */
 	bool counter;
 	const char *counter_name;	/* a named counter; NULL: none */
+	bool stats_only;		/* counts for stats, decides nothing */
 	uint32_t mark;			/* OR-ed into meta mark; 0: none */
 	enum sfb_nft_verdict verdict;
 	const char *chain;		/* SFB_NFT_JUMP, SFB_NFT_GOTO */
@@ -83,6 +84,10 @@ struct sfb_nft_elem {
  */
 #define SFB_NFT_OTHER_PROTO "other_proto"
 
+/*
+ * A writer that cannot name counters (iptables: every rule counts) leaves
+ * counter and counter_map NULL and skips the stats_only rules.
+ */
 struct sfb_nft_emitter {
 	void *ctx;
 	/* A named counter. */

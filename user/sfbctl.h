@@ -7,7 +7,9 @@
 
 #include <stdbool.h>
 
+#ifndef ARRAY_SIZE	/* kselftest.h, in the unit tests, has its own */
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
 
 /* Documented in sfbctl(8); scripts depend on them. */
 enum sfbctl_exit {

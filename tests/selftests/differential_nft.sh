@@ -158,13 +158,13 @@ roles_site 64 > "$work/64.conf"
 roles_site 65 > "$work/65.conf"
 msg="65 roles are bound or named by ipsec-exempt rules; at most 64 can be"
 gw "$SFBCTL" load --backend nft "$work/64.conf" || fail "load --backend nft: 64 roles"
-gw nft list table inet sfb > "$work/table" || fail "no table inet sfb"
+gw nft -s list table inet sfb > "$work/table" || fail "no table inet sfb"
 gw "$SFBCTL" load --backend nft "$work/65.conf" 2> "$work/err"
 rc=$?
 [ "$rc" -eq 1 ] || fail "load --backend nft, 65 roles: exit $rc, expected 1"
 grep -qxF "sfbctl: $work/65.conf: $msg" "$work/err" ||
 	fail "load --backend nft, 65 roles: $(cat "$work/err")"
-gw nft list table inet sfb | diff -u "$work/table" - ||
+gw nft -s list table inet sfb | diff -u "$work/table" - ||
 	fail "a refused load --backend nft changed table inet sfb"
 gw "$SFBCTL" flush --backend nft || fail "flush --backend nft"
 echo "load --backend nft: 64 roles load, 65 refused, the table in force unchanged"

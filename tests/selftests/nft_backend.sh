@@ -54,17 +54,17 @@ for site in monitor enforce sides; do
 	"$SFBCTL" export --format nft "$work/$site.conf" > "$work/$site.nft" ||
 		fail "export $site"
 	in_b nft -f "$work/$site.nft" || fail "nft -f of the $site export"
-	in_a nft list table inet sfb > "$work/$site.backend"
-	in_b nft list table inet sfb > "$work/$site.export"
+	in_a nft -s list table inet sfb > "$work/$site.backend"
+	in_b nft -s list table inet sfb > "$work/$site.export"
 	diff -u "$work/$site.export" "$work/$site.backend" ||
 		fail "$site: the backend's table differs from the export's"
 	grep -q 'chain prerouting' "$work/$site.backend" || fail "$site: no prerouting chain"
 	echo "$site: backend and export install the same table ($(wc -l < "$work/$site.backend") lines)"
 done
 
-in_a nft list table inet sfb > "$work/before"
+in_a nft -s list table inet sfb > "$work/before"
 in_a "$SFBCTL" load --check --backend nft "$work/monitor.conf" || fail "load --check"
-in_a nft list table inet sfb | diff -u "$work/before" - || fail "--check changed the table"
+in_a nft -s list table inet sfb | diff -u "$work/before" - || fail "--check changed the table"
 echo "load --check: validated, nothing changed"
 
 # What the module refuses, the backend refuses too, before the kernel.
@@ -74,7 +74,7 @@ in_a "$SFBCTL" load --backend nft "$work/iface.conf" 2> "$work/err" &&
 	fail "an interface-only bind was loaded"
 grep -qxF "$work/iface.conf:5:1: error: interface-only bindings are not supported by nf_sfb yet; bind addresses" \
 	"$work/err" || fail "an interface-only bind: $(cat "$work/err")"
-in_a nft list table inet sfb | diff -u "$work/before" - || fail "a refused load changed the table"
+in_a nft -s list table inet sfb | diff -u "$work/before" - || fail "a refused load changed the table"
 echo "an interface-only bind: refused at its line, the table in force unchanged"
 
 in_a "$SFBCTL" flush --backend nft || fail "flush"

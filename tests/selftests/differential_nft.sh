@@ -24,9 +24,9 @@
 . "$(dirname "$0")/lib.sh"
 test_setup --topo --module
 RANDSITE=$PWD/build/selftests/sfb_randsite
-SEED=${SFB_SEED:-260}
-SITES=${SFB_SITES:-4}
-PACKETS=${SFB_PACKETS:-60}
+SEED=${SFB_SEED:-261}
+SITES=${SFB_SITES:-2}
+PACKETS=${SFB_PACKETS:-50}
 FOREIGN=0x10000	# a mark bit set before sfb, above the bits sfb_randsite uses
 
 # What the gateway forwards from the client: destination, protocol,

@@ -16,6 +16,7 @@
 # mark) under a live exempt flow keeps it flowing in clear; after `sfbctl
 # flush` IPsec covers everything again. ipsec_transport_nft.sh runs it
 # with the nft backend: the bypass works on its marks the same way.
+# Not on the debug kernel: nf_sfb's part in it, marks in prerouting and local out, is marks.sh's and local_out.sh's; the rest is xfrm's
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ipsec_lib.sh"
 test_setup --module tcpdump stdbuf

@@ -314,7 +314,11 @@ topo_server_addr() {
 		echo "addr add 192.0.2.$n/24 dev s0"
 		echo "addr add 2001:db8::$n/64 dev s0 nodad"
 	done | ip -n "$NS_S" -batch - || fail "server addresses $*"
-	topo_server_neigh $(printf '192.0.2.%s 2001:db8::%s ' "$@")
+	local addrs=()
+	for n in "$@"; do
+		addrs+=("192.0.2.$n" "2001:db8::$n")
+	done
+	topo_server_neigh "${addrs[@]}"
 }
 
 # topo_server_neigh ADDR...: the gateway sends to ADDR (in 192.0.2.0/24 or

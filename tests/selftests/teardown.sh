@@ -19,6 +19,7 @@
 #      had been lost without sfbctl), rmmod succeeds, flush takes the rest;
 #   d) bypass, then load --sysctl of a file without one: the settings come
 #      back at once; flush, rmmod.
+# Not on the debug kernel: its kernel work (flush, rmmod refused while a ruleset holds the module) is rmmod_under_traffic's, module_load's and every test's flush
 . "$(dirname "$0")/lib.sh"
 test_setup --topo
 topo_server_addr 10

@@ -16,10 +16,11 @@ static void stats_skeleton(const struct sfb_targets *t, struct sfb_stats *st)
 	st->cap_targets = t->n;
 	for (size_t i = 0; i < t->n; i++) {
 		struct sfb_dump_target *dt = &st->targets[i];
-		uint32_t *roles = sfb_arena_array(st->arena, 64, sizeof(*roles));
+		uint32_t *roles = sfb_arena_array(st->arena, SFB_ADDRMAP_MAX_ROLES,
+						 sizeof(*roles));
 
 		dt->id = (uint32_t)i;
-		for (uint32_t id = 0; id < 64; id++)
+		for (uint32_t id = 0; id < SFB_ADDRMAP_MAX_ROLES; id++)
 			if (t->t[i].roles & (1ull << id))
 				roles[dt->n_roles++] = id;
 		dt->roles = roles;

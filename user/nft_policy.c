@@ -84,8 +84,8 @@ static bool wants_mark(const struct builder *b, const struct sfb_target *tg)
 	return false;
 }
 
-/* Every target: its packets are counted. */
-static bool wants_dst(const struct builder *b, const struct sfb_target *tg)
+/* The destination map leads to every target: its packets are counted. */
+static bool every_target(const struct builder *b, const struct sfb_target *tg)
 {
 	(void)b;
 	(void)tg;
@@ -284,47 +284,45 @@ static void target_chains(struct builder *b, size_t i)
 				mark_rules(b, i, k, SFB_NFT_DPORT, mark[k]);
 		b->e->chain_end(b->e->ctx);
 	}
-	if (wants_dst(b, tg)) {
-		chain(b, name(b, "t%zu", i), roles);
+	chain(b, name(b, "t%zu", i), roles);
+	rule(b, (struct sfb_nft_rule){
+		.counter_name = name(b, "t%zu", i), .stats_only = true,
+	});
+	for (unsigned int pi = 0; pi < SFB_NPROTOS; pi++)
+		if (tg->n_segs[pi])
+			rule(b, (struct sfb_nft_rule){
+				.key = SFB_NFT_DPORT, .proto = pi,
+				.objref = true, .stats_only = true,
+				.set = name(b, "t%zu_%s_seg", i,
+					    sfb_protos_name(1u << pi)),
+			});
+	if (wants_mark(b, tg))
 		rule(b, (struct sfb_nft_rule){
-			.counter_name = name(b, "t%zu", i), .stats_only = true,
+			.verdict = SFB_NFT_JUMP,
+			.chain = name(b, "t%zu_mark", i),
+		});
+	if (tg->enforce) {
+		rule(b, (struct sfb_nft_rule){
+			.cond = SFB_NFT_IF_ESTABLISHED,
+			.verdict = SFB_NFT_ACCEPT,
 		});
 		for (unsigned int pi = 0; pi < SFB_NPROTOS; pi++)
-			if (tg->n_segs[pi])
+			if (tg->ports[pi][SFB_PORTS_OPEN].n)
 				rule(b, (struct sfb_nft_rule){
 					.key = SFB_NFT_DPORT, .proto = pi,
-					.objref = true, .stats_only = true,
-					.set = name(b, "t%zu_%s_seg", i,
+					.set = name(b, "t%zu_%s_open", i,
 						    sfb_protos_name(1u << pi)),
+					.verdict = SFB_NFT_ACCEPT,
 				});
-		if (wants_mark(b, tg))
-			rule(b, (struct sfb_nft_rule){
-				.verdict = SFB_NFT_JUMP,
-				.chain = name(b, "t%zu_mark", i),
-			});
-		if (tg->enforce) {
-			rule(b, (struct sfb_nft_rule){
-				.cond = SFB_NFT_IF_ESTABLISHED,
-				.verdict = SFB_NFT_ACCEPT,
-			});
-			for (unsigned int pi = 0; pi < SFB_NPROTOS; pi++)
-				if (tg->ports[pi][SFB_PORTS_OPEN].n)
-					rule(b, (struct sfb_nft_rule){
-						.key = SFB_NFT_DPORT, .proto = pi,
-						.set = name(b, "t%zu_%s_open", i,
-							    sfb_protos_name(1u << pi)),
-						.verdict = SFB_NFT_ACCEPT,
-					});
-			rule(b, (struct sfb_nft_rule){
-				.counter_name = name(b, "t%zu_drop", i),
-				.verdict = b->cfg->mode == SFB_MODE_ENFORCE ?
-					   SFB_NFT_DROP : SFB_NFT_CONTINUE,
-				.comment = b->cfg->mode == SFB_MODE_ENFORCE ?
-					   NULL : "would drop in enforce mode",
-			});
-		}
-		b->e->chain_end(b->e->ctx);
+		rule(b, (struct sfb_nft_rule){
+			.counter_name = name(b, "t%zu_drop", i),
+			.verdict = b->cfg->mode == SFB_MODE_ENFORCE ?
+				   SFB_NFT_DROP : SFB_NFT_CONTINUE,
+			.comment = b->cfg->mode == SFB_MODE_ENFORCE ?
+				   NULL : "would drop in enforce mode",
+		});
 	}
+	b->e->chain_end(b->e->ctx);
 	if (wants_src(b, tg)) {
 		chain(b, name(b, "t%zu_src", i), NULL);
 		mark_rules(b, i, SFB_PORTS_EXEMPT_SPORT, SFB_NFT_SPORT, exempt);
@@ -471,7 +469,7 @@ void sfb_nft_policy(const struct sfb_config *cfg, const struct sfb_targets *t,
 				    &t->any_sport[pi]);
 	}
 	for (int fam = 0; fam < SFB_NFAMS; fam++) {
-		dst[fam] = addr_map(&b, "dst", fam, wants_dst, SFB_NFT_GOTO, "");
+		dst[fam] = addr_map(&b, "dst", fam, every_target, SFB_NFT_GOTO, "");
 		mark[fam] = addr_map(&b, "mark", fam, wants_mark, SFB_NFT_GOTO,
 				     "_mark");
 		src[fam] = addr_map(&b, "src", fam, wants_src, SFB_NFT_JUMP,

@@ -70,10 +70,27 @@ static int sfb_put_limits(struct sk_buff *skb)
 	return 0;
 }
 
+/*
+ * What the module is and enforces, for anyone (sfbctl version works
+ * unprivileged, as reading /sys/module would); the namespace's ruleset
+ * state only for CAP_NET_ADMIN over it, as every other command.
+ */
+static int sfb_put_state(struct sk_buff *msg, struct sfb_net *sn)
+{
+	const struct sfb_ruleset *rs = sfb_net_ruleset(sn);
+
+	return nla_put_u64_64bit(msg, SFB_A_GENERATION, sn->generation,
+				 SFB_A_PAD) ||
+	       nla_put_u64_64bit(msg, SFB_A_MEMORY, rs ? rs->memory : 0,
+				 SFB_A_PAD) ||
+	       nla_put_u32(msg, SFB_A_RULESETS, sfb_ruleset_alive());
+}
+
 static int sfb_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 {
-	struct sfb_net *sn = sfb_net(genl_info_net(info));
-	const struct sfb_ruleset *rs;
+	struct net *net = genl_info_net(info);
+	struct sfb_net *sn = sfb_net(net);
+	bool admin = netlink_ns_capable(skb, net->user_ns, CAP_NET_ADMIN);
 	struct sk_buff *msg;
 	void *hdr;
 	int err;
@@ -85,16 +102,11 @@ static int sfb_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 	hdr = genlmsg_put_reply(msg, info, &sfb_genl_family, 0,
 				SFB_CMD_GET_INFO);
 	mutex_lock(&sn->lock);
-	rs = sfb_net_ruleset(sn);
 	err = !hdr ||
 	      nla_put_string(msg, SFB_A_VERSION, SFB_VERSION) ||
 	      nla_put_u32(msg, SFB_A_UAPI_VERSION, SFB_GENL_VERSION) ||
 	      sfb_put_limits(msg) ||
-	      nla_put_u64_64bit(msg, SFB_A_GENERATION, sn->generation,
-				SFB_A_PAD) ||
-	      nla_put_u64_64bit(msg, SFB_A_MEMORY, rs ? rs->memory : 0,
-				SFB_A_PAD) ||
-	      nla_put_u32(msg, SFB_A_RULESETS, sfb_ruleset_alive());
+	      (admin && sfb_put_state(msg, sn));
 	mutex_unlock(&sn->lock);
 	if (err) {
 		nlmsg_free(msg);
@@ -246,14 +258,14 @@ static int sfb_nl_match(struct sk_buff *skb, struct genl_info *info)
 
 /*
  * A command without a policy accepts no attributes: validation is strict
- * from op 0 (resv_start_op is 0). Every command needs CAP_NET_ADMIN in the
- * user namespace that owns the network namespace.
+ * from op 0 (resv_start_op is 0). Every command but GET_INFO (which
+ * checks for itself) needs CAP_NET_ADMIN in the user namespace that owns
+ * the network namespace.
  */
 static const struct genl_ops sfb_genl_ops[] = {
 	{
 		.cmd = SFB_CMD_GET_INFO,
 		.doit = sfb_nl_get_info,
-		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = SFB_CMD_LOAD_BEGIN,

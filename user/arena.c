@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "sfbctl.h"
 
 #define BLOCK_SIZE 16384
 #define ALIGN 16
@@ -27,10 +28,8 @@ static void *xcalloc(size_t size)
 {
 	void *p = calloc(1, size);
 
-	if (!p) {
-		fputs("sfbctl: out of memory\n", stderr);
-		abort();
-	}
+	if (!p)
+		sfb_oom();
 	return p;
 }
 
@@ -81,10 +80,8 @@ void *sfb_arena_alloc(struct sfb_arena *a, size_t size)
 
 void *sfb_arena_array(struct sfb_arena *a, size_t n, size_t size)
 {
-	if (size && n > SIZE_MAX / size) {
-		fputs("sfbctl: out of memory\n", stderr);
-		abort();
-	}
+	if (size && n > SIZE_MAX / size)
+		sfb_oom();
 	return sfb_arena_alloc(a, n * size);
 }
 
@@ -113,4 +110,10 @@ void *sfb_arena_grow(struct sfb_arena *a, void *v, size_t n, size_t *cap,
 	if (n)
 		memcpy(bigger, v, n * size);
 	return bigger;
+}
+
+void sfb_oom(void)
+{
+	fputs("sfb: out of memory\n", stderr);
+	exit(SFBCTL_EXIT_ERROR);
 }

@@ -12,7 +12,14 @@ struct sfb_arena;
 
 struct sfb_arena *sfb_arena_new(void);
 void sfb_arena_free(struct sfb_arena *a);
-/* Zeroed memory; allocation failure aborts, as nothing could be reported. */
+/*
+ * sfbctl's one out-of-memory policy: say "sfb: out of memory" and exit 1.
+ * Nothing is half-done by exiting: an open netlink transaction dies with
+ * its socket, and an nft batch is sent whole or not at all. (Code that
+ * must undo something first, xfrm's install, returns ENOMEM instead.)
+ */
+__attribute__((noreturn)) void sfb_oom(void);
+/* Zeroed memory; allocation failure is sfb_oom(). */
 void *sfb_arena_alloc(struct sfb_arena *a, size_t size);
 void *sfb_arena_array(struct sfb_arena *a, size_t n, size_t size);
 char *sfb_arena_strndup(struct sfb_arena *a, const char *s, size_t len);

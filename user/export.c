@@ -4,6 +4,7 @@
  * in report.c (csv, markdown) and export_*.c; this file is the command
  * line around them.
  */
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,7 +24,7 @@ static bool roles_known(const struct sfb_config *cfg, const char **roles,
 	bool ok = true;
 
 	if (!names) {
-		fprintf(stderr, "%s export: out of memory\n", prog);
+		fprintf(stderr, "sfb: out of memory\n");
 		return false;
 	}
 	for (size_t i = 0; i < cfg->n_roles; i++)
@@ -34,8 +35,8 @@ static bool roles_known(const struct sfb_config *cfg, const char **roles,
 		if (sfb_config_role(cfg, *roles))
 			continue;
 		hint = sfb_suggest(*roles, names, cfg->n_roles);
-		fprintf(stderr, "%s export: %s defines no role '%s'%s%s%s\n",
-			prog, file, *roles, hint ? "; did you mean '" : "",
+		fprintf(stderr, "sfb: export: %s defines no role '%s'%s%s%s\n",
+			file, *roles, hint ? "; did you mean '" : "",
 			hint ? hint : "", hint ? "'?" : "");
 		ok = false;
 	}
@@ -75,7 +76,7 @@ static int export_policy(const struct sfb_config *cfg, const char *format,
 		sfb_export_iptables(cfg, &t, !strcmp(format, "iptables") ?
 				    SFB_FAM_IPV4 : SFB_FAM_IPV6, file, stdout);
 	if (!ok)
-		fprintf(stderr, "%s export: %s: %s\n", prog, file, err);
+		fprintf(stderr, "sfb: export: %s: %s\n", file, err);
 	if (strcmp(format, "xfrm"))
 		sfb_targets_free(&t);
 	return ok ? SFBCTL_EXIT_OK : SFBCTL_EXIT_ERROR;
@@ -83,48 +84,49 @@ static int export_policy(const struct sfb_config *cfg, const char *format,
 
 int cmd_export(int argc, char *argv[])
 {
-	const char *format = NULL, *file = NULL;
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "role", required_argument, NULL, 'r' },
+		{ 0 }
+	};
+	const char *format = NULL, *file;
 	const char **roles = calloc((size_t)argc, sizeof(*roles));
 	struct sfb_config *cfg = NULL;
 	struct sfb_diag *d = NULL;
 	size_t n_roles = 0;
-	bool bad = false;
-	int ret = SFBCTL_EXIT_ERROR;
+	int c, ret = SFBCTL_EXIT_ERROR;
 
 	if (!roles) {
-		fprintf(stderr, "%s export: out of memory\n", prog);
+		fprintf(stderr, "sfb: out of memory\n");
 		return SFBCTL_EXIT_ERROR;
 	}
-	for (int i = 1; i < argc && !bad; i++) {
-		if (!strcmp(argv[i], "--format") && i + 1 < argc)
-			format = argv[++i];
-		else if (!strncmp(argv[i], "--format=", 9))
-			format = argv[i] + 9;
-		else if (!strcmp(argv[i], "--role") && i + 1 < argc)
-			roles[n_roles++] = argv[++i];
-		else if (!strncmp(argv[i], "--role=", 7))
-			roles[n_roles++] = argv[i] + 7;
-		else if (argv[i][0] == '-' || file)
-			bad = true;
-		else
-			file = argv[i];
+	while ((c = getopt_long(argc, argv, "f:r:", opts, NULL)) != -1) {
+		if (c == 'f') {
+			format = optarg;
+		} else if (c == 'r') {
+			roles[n_roles++] = optarg;
+		} else {
+			free(roles);
+			return usage_error(argv[0]);
+		}
 	}
-	if (bad || !format || !file) {
+	if (!format || optind != argc - 1) {
 		free(roles);
 		return usage_error(argv[0]);
 	}
+	file = argv[optind];
 	if (strcmp(format, "csv") && strcmp(format, "markdown") &&
 	    !is_policy_format(format)) {
 		fprintf(stderr,
-			"%s export: unknown format '%s' (use csv, markdown, nft, ipset, iptables, ip6tables or xfrm)\n",
-			prog, format);
+			"sfb: export: unknown format '%s' (use csv, markdown, nft, ipset, iptables, ip6tables or xfrm)\n",
+			format);
 		free(roles);
 		return SFBCTL_EXIT_USAGE;
 	}
 	if (n_roles && is_policy_format(format)) {
 		fprintf(stderr,
-			"%s export: --role is for csv and markdown; %s writes the whole policy\n",
-			prog, format);
+			"sfb: export: --role is for csv and markdown; %s writes the whole policy\n",
+			format);
 		free(roles);
 		return SFBCTL_EXIT_USAGE;
 	}
@@ -147,7 +149,7 @@ int cmd_export(int argc, char *argv[])
 	sfb_diag_free(d);
 	free(roles);
 	if (fflush(stdout) || ferror(stdout)) {
-		perror("sfbctl export: stdout");
+		perror("sfb: export: stdout");
 		ret = SFBCTL_EXIT_ERROR;
 	}
 	return ret;

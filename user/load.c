@@ -97,7 +97,7 @@ static int prepare_module(struct load *l, const struct sfb_config *cfg)
 
 	l->nl = sfb_nl_connect(SFB_NL_AUTOLOAD, &ret);
 	if (l->nl)
-		ret = sfb_nl_fetch_info(l->nl, &info);
+		ret = sfb_nl_fetch_state(l->nl, &info);
 	if (ret == SFBCTL_EXIT_OK &&
 	    !sfb_compile(cfg, &info.limits, l->check_only, l->d, &l->txn))
 		ret = SFBCTL_EXIT_ERROR;
@@ -115,7 +115,7 @@ static int prepare_nft(struct load *l, const struct sfb_config *cfg)
 		return SFBCTL_EXIT_ERROR;
 	if (sfb_targets_build(cfg, &l->targets, err, sizeof(err)))
 		return SFBCTL_EXIT_OK;
-	fprintf(stderr, "%s: %s: %s\n", prog, l->file, err);
+	fprintf(stderr, "sfb: %s: %s\n", l->file, err);
 	return SFBCTL_EXIT_ERROR;
 }
 
@@ -145,7 +145,7 @@ static int flush_module(bool *flushed)
 	nl = sfb_nl_connect(SFB_NL_IF_LOADED, &ret);
 	if (!nl)
 		return ret == SFBCTL_EXIT_NO_MODULE ? SFBCTL_EXIT_OK : ret;
-	ret = sfb_nl_fetch_info(nl, &info);
+	ret = sfb_nl_fetch_state(nl, &info);
 	if (ret == SFBCTL_EXIT_OK && info.memory) {
 		ret = sfb_nl_talk(nl, sfb_nl_request(nl, SFB_CMD_FLUSH, 0),
 				  NULL, NULL);
@@ -288,8 +288,8 @@ static bool parse_backend(const char *arg, enum sfb_backend *b)
 			return true;
 		}
 	}
-	fprintf(stderr, "%s: unknown backend '%s' (use auto, module or nft)\n",
-		prog, arg);
+	fprintf(stderr, "sfb: unknown backend '%s' (use auto, module or nft)\n",
+		arg);
 	return false;
 }
 
@@ -360,8 +360,8 @@ int cmd_flush(int argc, char *argv[])
 	ret = sfb_xfrm_remove_all(&removed);
 	if (ret == SFBCTL_EXIT_OK && !module && !nft && removed)
 		fprintf(stderr,
-			"sfb: no policy is loaded; removed %zu xfrm bypass policies left behind\n",
-			removed);
+			"sfb: no policy is loaded; removed %zu xfrm bypass polic%s left behind\n",
+			removed, removed == 1 ? "y" : "ies");
 	/* Then what completed the bypass. */
 	if (ret == SFBCTL_EXIT_OK)
 		ret = sfb_sysctl_prepare(&sc, NULL);

@@ -2,6 +2,7 @@
 /*
  * Which backend holds the policy in force: see loaded.h.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "arena.h"
@@ -59,7 +60,7 @@ int sfb_loaded_find(struct sfb_loaded *l)
 	sfb_stats_init(&l->st);
 	l->nl = sfb_nl_connect(SFB_NL_IF_LOADED, &ret);
 	if (l->nl)
-		ret = sfb_nl_fetch_info(l->nl, &info);
+		ret = sfb_nl_fetch_state(l->nl, &info);
 	if (ret != SFBCTL_EXIT_NO_MODULE && (ret != SFBCTL_EXIT_OK || info.memory))
 		return ret;
 	d = sfb_diag_new();
@@ -70,6 +71,8 @@ int sfb_loaded_find(struct sfb_loaded *l)
 		l->nl = NULL;
 	} else if (ret == SFBCTL_EXIT_OK && !l->nl) {
 		ret = sfb_nl_missing();
+	} else if (ret == SFBCTL_EXIT_OK) {
+		l->none = true;
 	}
 	return ret;
 }
@@ -82,4 +85,9 @@ void sfb_loaded_free(struct sfb_loaded *l)
 	sfb_targets_free(&l->t);
 	sfb_dump_free(&l->rs);
 	sfb_stats_free(&l->st);
+}
+
+void sfb_loaded_print_none(bool json)
+{
+	puts(json ? "{\"loaded\":false}" : "no ruleset is loaded");
 }

@@ -15,6 +15,12 @@
 #include "targets.h"
 
 struct sfb_loaded {
+	/*
+	 * Neither backend holds a policy, though nf_sfb is loaded: show,
+	 * stats and match all say "no ruleset is loaded", which is not an
+	 * error (exit 0; JSON "loaded": false).
+	 */
+	bool none;
 	struct sfb_nl *nl;	/* nf_sfb's: the caller reads the ruleset */
 	bool nft;		/* table inet sfb's, read into the rest: */
 	struct sfb_nft_state state;
@@ -27,5 +33,7 @@ struct sfb_loaded {
 /* An sfbctl exit code; 3 (said on stderr) if neither backend is there. */
 int sfb_loaded_find(struct sfb_loaded *l);
 void sfb_loaded_free(struct sfb_loaded *l);
+/* What stats and match print when @l->none: "no ruleset is loaded". */
+void sfb_loaded_print_none(bool json);
 
 #endif

@@ -68,20 +68,20 @@ static bool parse_packet(int argc, char *argv[], struct packet *p)
 	} else if (!strcmp(argv[0], "udp")) {
 		p->proto = SFB_PROTO_UDP;
 	} else {
-		fprintf(stderr, "%s match: invalid protocol '%s' (use tcp or udp)\n",
-			prog, argv[0]);
+		fprintf(stderr, "sfb: match: invalid protocol '%s' (use tcp or udp)\n",
+			argv[0]);
 		return false;
 	}
 	if (!parse_addr(argv[2], &p->family, p->saddr) ||
 	    !parse_addr(argv[6], &p->family, p->daddr)) {
 		fprintf(stderr,
-			"%s match: invalid addresses '%s' and '%s' (use two IPv4 or two IPv6 addresses)\n",
-			prog, argv[2], argv[6]);
+			"sfb: match: invalid addresses '%s' and '%s' (use two IPv4 or two IPv6 addresses)\n",
+			argv[2], argv[6]);
 		return false;
 	}
 	if (!parse_port(argv[4], &p->sport) || !parse_port(argv[8], &p->dport)) {
-		fprintf(stderr, "%s match: invalid ports '%s' and '%s' (use 0-65535)\n",
-			prog, argv[4], argv[8]);
+		fprintf(stderr, "sfb: match: invalid ports '%s' and '%s' (use 0-65535)\n",
+			argv[4], argv[8]);
 		return false;
 	}
 	return true;
@@ -393,7 +393,9 @@ int cmd_match(int argc, char *argv[])
 	if (!parse_packet(argc - optind, argv + optind, &p))
 		return usage_error("match");
 	ret = sfb_loaded_find(&l);
-	if (ret == SFBCTL_EXIT_OK && l.nl)
+	if (ret == SFBCTL_EXIT_OK && l.none)
+		sfb_loaded_print_none(json);
+	else if (ret == SFBCTL_EXIT_OK && l.nl)
 		ret = match(l.nl, &p, json);
 	else if (ret == SFBCTL_EXIT_OK)
 		match_nft(&l, &p, json);

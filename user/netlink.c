@@ -421,8 +421,10 @@ static int info_attr_cb(const struct nlattr *attr, void *data)
 						     &info->limits);
 		break;
 	case SFB_A_GENERATION:
-		if (mnl_attr_validate(attr, MNL_TYPE_U64) == 0)
+		if (mnl_attr_validate(attr, MNL_TYPE_U64) == 0) {
 			info->generation = mnl_attr_get_u64(attr);
+			info->state = true;
+		}
 		break;
 	case SFB_A_MEMORY:
 		if (mnl_attr_validate(attr, MNL_TYPE_U64) == 0)
@@ -443,4 +445,14 @@ int sfb_nl_fetch_info(struct sfb_nl *nl, struct sfb_info *info)
 	memset(info, 0, sizeof(*info));
 	return sfb_nl_talk(nl, sfb_nl_request(nl, SFB_CMD_GET_INFO, 0),
 			   sfb_info_feed, info);
+}
+
+int sfb_nl_fetch_state(struct sfb_nl *nl, struct sfb_info *info)
+{
+	int ret = sfb_nl_fetch_info(nl, info);
+
+	if (ret != SFBCTL_EXIT_OK || info->state)
+		return ret;
+	print_kernel_error(&(struct sfb_nl_error){ .error = EPERM });
+	return SFBCTL_EXIT_KERNEL;
 }

@@ -5,6 +5,7 @@
 #ifndef SFBCTL_NETLINK_H
 #define SFBCTL_NETLINK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
@@ -99,11 +100,16 @@ struct sfb_info {
 		uint32_t roles, services, bindings, exemptions;
 		uint64_t memory;
 	} limits;
+	/* Only for CAP_NET_ADMIN over the network namespace: */
+	bool state;		/* the reply had them */
 	uint64_t generation;
 	uint64_t memory;	/* of the loaded ruleset; 0: none */
 };
 
+/* GET_INFO, as anyone may ask it: @info->state says if it has the state. */
 int sfb_nl_fetch_info(struct sfb_nl *nl, struct sfb_info *info);
+/* GET_INFO with the state, or the permission error every command gives. */
+int sfb_nl_fetch_state(struct sfb_nl *nl, struct sfb_info *info);
 /* mnl_cb_t: the attributes of GET_INFO (and COMMIT's generation) into @data. */
 int sfb_info_feed(const struct nlmsghdr *nlh, void *data);
 

@@ -795,7 +795,7 @@ static int run(struct batch *b, const char *doing)
 	int err;
 
 	if (b->oom) {
-		fprintf(stderr, "%s: %s: out of memory\n", prog, doing);
+		fprintf(stderr, "sfb: out of memory\n");
 		return SFBCTL_EXIT_ERROR;
 	}
 	if (b->last)
@@ -804,10 +804,10 @@ static int run(struct batch *b, const char *doing)
 	if (!err)
 		return SFBCTL_EXIT_OK;
 	if (err == -EPERM)
-		fprintf(stderr, "%s: %s: permission denied: CAP_NET_ADMIN is required\n",
-			prog, doing);
+		fprintf(stderr, "sfb: %s: permission denied: CAP_NET_ADMIN is required\n",
+			doing);
 	else
-		fprintf(stderr, "%s: %s: the kernel refused %s: %s\n", prog,
+		fprintf(stderr, "sfb: %s: the kernel refused %s: %s\n",
 			doing, what, strerror(-err));
 	return err == -EPERM || err == -EPROTONOSUPPORT || err == -ENOENT ?
 	       SFBCTL_EXIT_ERROR : SFBCTL_EXIT_KERNEL;
@@ -839,7 +839,7 @@ int sfb_nft_load(const struct sfb_config *cfg, const struct sfb_targets *t,
 	int ret;
 
 	if (!batch_init(&b)) {
-		fprintf(stderr, "%s: nft backend: out of memory\n", prog);
+		fprintf(stderr, "sfb: out of memory\n");
 		return SFBCTL_EXIT_ERROR;
 	}
 	sfb_nft_policy(cfg, t, &e);
@@ -858,7 +858,7 @@ int sfb_nft_flush(void)
 	int ret;
 
 	if (!batch_init(&b)) {
-		fprintf(stderr, "%s: nft backend: out of memory\n", prog);
+		fprintf(stderr, "sfb: out of memory\n");
 		return SFBCTL_EXIT_ERROR;
 	}
 	nftnl_batch_begin(nftnl_batch_buffer(b.b), b.seq++);
@@ -930,7 +930,7 @@ int sfb_nft_table_handle(uint64_t *handle, bool quiet)
 		return SFBCTL_EXIT_OK;
 	}
 	if (!t) {
-		fprintf(stderr, "%s: nft backend: out of memory\n", prog);
+		fprintf(stderr, "sfb: out of memory\n");
 		return SFBCTL_EXIT_ERROR;
 	}
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_INET,
@@ -943,8 +943,8 @@ int sfb_nft_table_handle(uint64_t *handle, bool quiet)
 		return SFBCTL_EXIT_OK;
 	if (quiet)
 		return SFBCTL_EXIT_ERROR;
-	fprintf(stderr, "%s: nft backend: cannot read table inet " TABLE ": %s\n",
-		prog, err == -EPERM ? "permission denied: CAP_NET_ADMIN is required" :
+	fprintf(stderr, "sfb: nft backend: cannot read table inet " TABLE ": %s\n",
+		err == -EPERM ? "permission denied: CAP_NET_ADMIN is required" :
 		strerror(-err));
 	return SFBCTL_EXIT_ERROR;
 }
@@ -984,7 +984,7 @@ int sfb_nft_counters(bool reset,
 	int err;
 
 	if (!obj) {
-		fprintf(stderr, "%s: nft backend: out of memory\n", prog);
+		fprintf(stderr, "sfb: out of memory\n");
 		return SFBCTL_EXIT_ERROR;
 	}
 	nlh = nftnl_nlmsg_build_hdr(buf, reset ? NFT_MSG_GETOBJ_RESET : NFT_MSG_GETOBJ,
@@ -996,8 +996,8 @@ int sfb_nft_counters(bool reset,
 	err = query(nlh, counter_cb, &c);
 	if (!err)
 		return SFBCTL_EXIT_OK;
-	fprintf(stderr, "%s: nft backend: cannot read the counters of table inet " TABLE ": %s\n",
-		prog, err == -EPERM ? "permission denied: CAP_NET_ADMIN is required" :
+	fprintf(stderr, "sfb: nft backend: cannot read the counters of table inet " TABLE ": %s\n",
+		err == -EPERM ? "permission denied: CAP_NET_ADMIN is required" :
 		strerror(-err));
 	return SFBCTL_EXIT_ERROR;
 }
@@ -1026,7 +1026,7 @@ int sfb_nft_generation(uint64_t *generation)
 	err = query(nlh, gen_cb, generation);
 	if (!err)
 		return SFBCTL_EXIT_OK;
-	fprintf(stderr, "%s: nft backend: cannot read the ruleset generation: %s\n",
-		prog, strerror(-err));
+	fprintf(stderr, "sfb: nft backend: cannot read the ruleset generation: %s\n",
+		strerror(-err));
 	return SFBCTL_EXIT_ERROR;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "diag.h"
 #include "sfbctl.h"
 
 const char *prog = "sfbctl";
@@ -41,6 +42,25 @@ static const struct sfbctl_command *find_command(const char *name)
 		if (!strcmp(commands[i].name, name))
 			return &commands[i];
 	return NULL;
+}
+
+/* An unknown command: say so, and which one was meant if one is close. */
+static int unknown_command(const char *name)
+{
+	const char *names[N_COMMANDS + 1];
+	const char *hint;
+
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		names[i] = commands[i].name;
+	names[N_COMMANDS] = "help";
+	hint = sfb_suggest(name, names, N_COMMANDS + 1);
+	if (hint)
+		fprintf(stderr, "sfb: unknown command '%s'; did you mean '%s'?\n",
+			name, hint);
+	else
+		fprintf(stderr, "sfb: unknown command '%s' (see '%s --help')\n",
+			name, prog);
+	return SFBCTL_EXIT_USAGE;
 }
 
 static void show_usage(FILE *f)
@@ -78,6 +98,13 @@ int sfbctl_json_only(int argc, char *argv[], bool *json)
 	return optind == argc ? 0 : -1;
 }
 
+static int command_help(const struct sfbctl_command *cmd)
+{
+	printf("usage: %s\n\n%s\n(see %s(8))\n", cmd->usage, cmd->summary,
+	       prog);
+	return SFBCTL_EXIT_OK;
+}
+
 static int help(int argc, char *argv[])
 {
 	const struct sfbctl_command *cmd;
@@ -87,13 +114,16 @@ static int help(int argc, char *argv[])
 		return SFBCTL_EXIT_OK;
 	}
 	cmd = find_command(argv[1]);
-	if (!cmd) {
-		fprintf(stderr, "%s: unknown command '%s' (see '%s --help')\n",
-			prog, argv[1], prog);
-		return SFBCTL_EXIT_USAGE;
-	}
-	printf("usage: %s\n\n%s\n", cmd->usage, cmd->summary);
-	return SFBCTL_EXIT_OK;
+	return cmd ? command_help(cmd) : unknown_command(argv[1]);
+}
+
+/* -h or --help among a command's options (before any "--"). */
+static bool asks_help(int argc, char *argv[])
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return true;
+	return false;
 }
 
 int sfbctl_main(int argc, char *argv[])
@@ -111,10 +141,9 @@ int sfbctl_main(int argc, char *argv[])
 		return cmd_version(argc - 1, argv + 1);
 
 	cmd = find_command(argv[1]);
-	if (!cmd) {
-		fprintf(stderr, "%s: unknown command '%s' (see '%s --help')\n",
-			prog, argv[1], prog);
-		return SFBCTL_EXIT_USAGE;
-	}
+	if (!cmd)
+		return unknown_command(argv[1]);
+	if (asks_help(argc - 1, argv + 1))
+		return command_help(cmd);
 	return cmd->run(argc - 1, argv + 1);
 }

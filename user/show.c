@@ -234,6 +234,8 @@ int cmd_show(int argc, char *argv[])
 		if (json) {
 			print_json(stdout, &l.rs, &xfrm);
 		} else {
+			if (!l.rs.loaded)	/* a comment: still a file to load */
+				puts("# no ruleset is loaded");
 			sfb_dump_print_conf(&l.rs, stdout);
 			/* Comments: the output stays a file load accepts. */
 			sfb_xfrm_print_conf(&xfrm, stdout);

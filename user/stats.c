@@ -120,10 +120,12 @@ static void view_target(const struct sfb_dump *rs, struct sfb_stats *st,
 	sfb_attribute(v->roles, t->n_roles, t->segs, t->n_segs, v->counts);
 }
 
+/* "NAME 1 packet 60 bytes" */
 static void text_count(FILE *f, const char *name, struct sfb_count c)
 {
-	fprintf(f, "%s %" PRIu64 " packets %" PRIu64 " bytes", name, c.packets,
-		c.bytes);
+	fprintf(f, "%s %" PRIu64 " packet%s %" PRIu64 " byte%s", name,
+		c.packets, c.packets == 1 ? "" : "s", c.bytes,
+		c.bytes == 1 ? "" : "s");
 }
 
 static void print_text(FILE *f, const struct sfb_stats *st,
@@ -156,13 +158,12 @@ static void print_text(FILE *f, const struct sfb_stats *st,
 
 				if (!v->counts[r][j].packets)
 					continue;
-				fprintf(f, "\t%s %s %s %s: %" PRIu64 " packets %"
-					   PRIu64 " bytes\n", v->roles[r]->name,
+				fprintf(f, "\t%s %s %s %s:", v->roles[r]->name,
 					rule->name, sfb_protos_name(rule->protos),
 					sfb_range_format(rule->ports, ports,
-							 sizeof(ports)),
-					v->counts[r][j].packets,
-					v->counts[r][j].bytes);
+							 sizeof(ports)));
+				text_count(f, "", v->counts[r][j]);
+				fputc('\n', f);
 			}
 	}
 }
@@ -359,7 +360,9 @@ int cmd_stats(int argc, char *argv[])
 	if (optind != argc)
 		return usage_error("stats");
 	ret = sfb_loaded_find(&l);
-	if (ret == SFBCTL_EXIT_OK)
+	if (ret == SFBCTL_EXIT_OK && l.none)
+		sfb_loaded_print_none(json);
+	else if (ret == SFBCTL_EXIT_OK)
 		ret = l.nl ? stats_module(&l, json, zero) : stats_nft(&l, json, zero);
 	sfb_loaded_free(&l);
 	return ret;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sfbctl version: the tool's version and, when nf_sfb is loaded, the
- * module's version, its UAPI version and the limits it enforces; then
- * which backend holds the policy in force (loaded.h), if one does.
+ * sfbctl version (and sfbctl --version): the tool's version; nf_sfb's
+ * version, its UAPI version and the limits it enforces, or that it is not
+ * loaded; then which backend holds the policy in force (loaded.h), if this
+ * process may see it. Anyone may run it: a missing module or privilege is
+ * part of the answer, not an error.
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -16,41 +18,50 @@
 #include "sfbctl.h"
 #include "uapi/linux/sfb.h"
 
+/* GET_INFO: 0, or nf_sfb is not loaded (1), or another error (-1). */
 static int get_module_info(struct sfb_info *info)
 {
 	struct sfb_nl *nl;
 	int ret;
 
-	nl = sfb_nl_connect(SFB_NL_LOADED, &ret);
+	nl = sfb_nl_connect(SFB_NL_IF_LOADED, &ret);
 	if (nl)
 		ret = sfb_nl_fetch_info(nl, info);
 	sfb_nl_disconnect(nl);
-	return ret;
+	if (ret == SFBCTL_EXIT_NO_MODULE)
+		return 1;
+	return ret == SFBCTL_EXIT_OK ? 0 : -1;
 }
 
 /* The policy in force: its backend (NULL: none) and generation (0: unknown). */
 struct policy {
+	bool hidden;		/* only CAP_NET_ADMIN may know */
 	const char *backend;
 	uint64_t generation;
 };
 
 /*
- * Without a ruleset in nf_sfb, table inet sfb's, if there is one and this
- * process may see it (version asks nothing else that needs privileges).
+ * Without a ruleset in nf_sfb, table inet sfb's, if there is one. Reading
+ * either needs CAP_NET_ADMIN over the network namespace.
  */
 static struct policy policy_in_force(const struct sfb_info *info)
 {
 	struct sfb_nft_state st;
 	uint64_t handle = 0;
 
+	if (info && !info->state)
+		return (struct policy){ .hidden = true };
 	if (info && info->memory)
-		return (struct policy){ "module", info->generation };
-	if (sfb_nft_table_handle(&handle, true) != SFBCTL_EXIT_OK || !handle)
-		return (struct policy){ NULL, 0 };
+		return (struct policy){ .backend = "module",
+					.generation = info->generation };
+	if (sfb_nft_table_handle(&handle, true) != SFBCTL_EXIT_OK)
+		return (struct policy){ .hidden = true };
+	if (!handle)
+		return (struct policy){ 0 };
 	if (sfb_nft_state_read(&st) != SFBCTL_EXIT_OK || st.handle != handle)
 		st.generation = 0;
 	sfb_nft_state_free(&st);
-	return (struct policy){ "nft", st.generation };
+	return (struct policy){ .backend = "nft", .generation = st.generation };
 }
 
 static void print_text(const struct sfb_info *info, const struct policy *p)
@@ -63,8 +74,12 @@ static void print_text(const struct sfb_info *info, const struct policy *p)
 		       ", memory %" PRIu64 " bytes\n", info->limits.roles,
 		       info->limits.services, info->limits.bindings,
 		       info->limits.exemptions, info->limits.memory);
+	} else {
+		printf("nf_sfb: not loaded\n");
 	}
-	if (!p->backend)
+	if (p->hidden)
+		printf("policy: not shown: CAP_NET_ADMIN over the network namespace is required\n");
+	else if (!p->backend)
 		printf("policy: none\n");
 	else if (p->generation)
 		printf("policy: %s, generation %" PRIu64 "\n",
@@ -87,7 +102,9 @@ static void print_json(const struct sfb_info *info, const struct policy *p)
 		       info->limits.exemptions, info->limits.memory);
 	else
 		printf(",\"module\":null");
-	if (p->backend)
+	if (p->hidden)
+		printf(",\"policy\":\"hidden\"}\n");
+	else if (p->backend)
 		printf(",\"policy\":{\"backend\":\"%s\",\"generation\":%" PRIu64 "}}\n",
 		       p->backend, p->generation);
 	else
@@ -99,17 +116,19 @@ int cmd_version(int argc, char *argv[])
 	struct sfb_info info = { 0 };
 	struct policy p;
 	bool json;
-	int ret;
+	int got;
 
 	if (sfbctl_json_only(argc, argv, &json) < 0)
 		return usage_error("version");
 
-	ret = get_module_info(&info);
-	p = policy_in_force(ret == SFBCTL_EXIT_OK ? &info : NULL);
-	(json ? print_json : print_text)(ret == SFBCTL_EXIT_OK ? &info : NULL, &p);
-	if (ret == SFBCTL_EXIT_OK && info.uapi != SFB_GENL_VERSION)
+	got = get_module_info(&info);
+	if (got < 0)
+		return SFBCTL_EXIT_ERROR;
+	p = policy_in_force(got == 0 ? &info : NULL);
+	(json ? print_json : print_text)(got == 0 ? &info : NULL, &p);
+	if (got == 0 && info.uapi != SFB_GENL_VERSION)
 		fprintf(stderr, "sfb: warning: nf_sfb speaks uapi %" PRIu32
 			", sfbctl was built for %d\n", info.uapi,
 			SFB_GENL_VERSION);
-	return ret;
+	return SFBCTL_EXIT_OK;
 }

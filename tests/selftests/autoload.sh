@@ -140,7 +140,8 @@ ns "$SFBCTL" load --check "$work/site.conf" > "$work/out" 2>&1 ||
 	fail "load --check: $(cat "$work/out")"
 loaded || fail "load --check: nf_sfb not loaded"
 [ -d /sys/module/nf_conntrack ] || fail "load --check: nf_conntrack not loaded"
-[ -z "$(ns "$SFBCTL" show)" ] || fail "load --check loaded a ruleset"
+[ "$(ns "$SFBCTL" show)" = "# no ruleset is loaded" ] ||
+	fail "load --check loaded a ruleset"
 unload_all
 echo "load --check: nf_sfb and nf_conntrack loaded, no ruleset"
 

@@ -162,7 +162,7 @@ gw nft -s list table inet sfb > "$work/table" || fail "no table inet sfb"
 gw "$SFBCTL" load --backend nft "$work/65.conf" 2> "$work/err"
 rc=$?
 [ "$rc" -eq 1 ] || fail "load --backend nft, 65 roles: exit $rc, expected 1"
-grep -qxF "sfbctl: $work/65.conf: $msg" "$work/err" ||
+grep -qxF "sfb: $work/65.conf: $msg" "$work/err" ||
 	fail "load --backend nft, 65 roles: $(cat "$work/err")"
 gw nft -s list table inet sfb | diff -u "$work/table" - ||
 	fail "a refused load --backend nft changed table inet sfb"

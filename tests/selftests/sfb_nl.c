@@ -105,6 +105,10 @@ static uint64_t get_generation(void)
 		fprintf(stderr, "sfb_nl: GET_INFO: %s\n", strerror(errno));
 		exit(1);
 	}
+	if (generation == UINT64_MAX) {	/* only for CAP_NET_ADMIN */
+		fprintf(stderr, "sfb_nl: GET_INFO: no generation in the reply\n");
+		exit(1);
+	}
 	return generation;
 }
 

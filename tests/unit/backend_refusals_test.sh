@@ -12,33 +12,11 @@
 #
 # Run from the repository root with SFBCTL set; exit 0 pass, 1 fail.
 
-set -u
-SFBCTL=${SFBCTL:-build/san/sfbctl}
-SITE=user/roles/example-site.conf
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
-
-# refused RC MESSAGE CMD...: CMD exits RC, prints nothing on standard
-# output, and MESSAGE is a line of its standard error.
-refused() {
-	local want=$1 msg=$2 rc
-
-	shift 2
-	"$@" > "$tmp/out" 2> "$tmp/err"
-	rc=$?
-	[ "$rc" -eq "$want" ] || fail "'$*' exited $rc, expected $want: $(cat "$tmp/err")"
-	[ ! -s "$tmp/out" ] || fail "'$*' wrote to standard output: $(head -n 3 "$tmp/out")"
-	grep -qxF -- "$msg" "$tmp/err" || fail "'$*' said: $(cat "$tmp/err")"
-}
-
-refused 2 "sfbctl export: --role is for csv and markdown; nft writes the whole policy" \
+refused 2 "sfb: export: --role is for csv and markdown; nft writes the whole policy" \
 	"$SFBCTL" export --format nft --role director "$SITE"
-refused 2 "sfbctl export: --role is for csv and markdown; nft writes the whole policy" \
+refused 2 "sfb: export: --role is for csv and markdown; nft writes the whole policy" \
 	"$SFBCTL" export --role=director --format=nft "$SITE"
 echo "export --format nft --role: usage, exit 2"
 
@@ -47,7 +25,7 @@ echo "export --format nft --role: usage, exit 2"
 for cmd in "load --backend foo $tmp/none.conf" "load --backend=foo $tmp/none.conf" \
 	"flush --backend foo" "flush --backend=foo"; do
 	# shellcheck disable=SC2086 # the words of the command
-	refused 2 "sfbctl: unknown backend 'foo' (use auto, module or nft)" "$SFBCTL" $cmd
+	refused 2 "sfb: unknown backend 'foo' (use auto, module or nft)" "$SFBCTL" $cmd
 	grep -q "^usage: sfbctl ${cmd%% *} " "$tmp/err" || fail "$cmd: no usage line"
 done
 echo "load and flush --backend foo: usage, exit 2"
@@ -77,8 +55,8 @@ for f in 64 64-spare; do
 		fail "export --format nft of $f.conf"
 	grep -q '^table inet sfb {' "$tmp/$f.nft" || fail "$f.conf: no table inet sfb"
 done
-refused 1 "sfbctl export: $tmp/65.conf: 65 roles are bound or named by ipsec-exempt rules; at most 64 can be" \
+refused 1 "sfb: export: $tmp/65.conf: 65 roles are bound or named by ipsec-exempt rules; at most 64 can be" \
 	"$SFBCTL" export --format nft "$tmp/65.conf"
-refused 1 "sfbctl export: $tmp/64-named.conf: 65 roles are bound or named by ipsec-exempt rules; at most 64 can be" \
+refused 1 "sfb: export: $tmp/64-named.conf: 65 roles are bound or named by ipsec-exempt rules; at most 64 can be" \
 	"$SFBCTL" export --format nft "$tmp/64-named.conf"
 echo "export --format nft: 64 roles (and unused ones) export, 65 bound or named are refused, exit 1"

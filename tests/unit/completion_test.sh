@@ -57,6 +57,8 @@ cases() {
 	expect "check" sfbctl help ch
 	expect "tcp udp" sfbctl match -j ""
 	expect "--format --role" sfbctl export --
+	expect "nft" sfbctl export -f n
+	expect "sql-backend" "$SFBCTL" export user/roles/example-site.conf -r sql
 	expect "front-end front-end-cms front-end-mediation" \
 		"$SFBCTL" export --format csv user/roles/sfb2015.conf --role front-
 	expect "sql-backend" "$SFBCTL" export user/roles/example-site.conf --role sql

@@ -46,7 +46,7 @@ for f in ipset iptables ip6tables xfrm; do
 	"$SFBCTL" export --format $f --role pool "$tmp/site.conf" > "$tmp/role" 2>&1
 	rc=$?
 	[ "$rc" -eq 2 ] || fail "$f --role: exit $rc, expected 2"
-	grep -qx "sfbctl export: --role is for csv and markdown; $f writes the whole policy" \
+	grep -qx "sfb: export: --role is for csv and markdown; $f writes the whole policy" \
 		"$tmp/role" || fail "$f --role: $(cat "$tmp/role")"
 done
 

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
 # export --role: the report about some roles is exactly the whole report's
@@ -9,16 +9,7 @@
 #
 # Run from the repository root with SFBCTL set; exit 0 pass, 1 fail.
 
-set -u
-SFBCTL=${SFBCTL:-build/san/sfbctl}
-SITE=user/roles/example-site.conf
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
+. "$(dirname "$0")/lib.sh"
 
 "$SFBCTL" export --format csv "$SITE" > "$tmp/all" || fail "export"
 "$SFBCTL" export --format csv --role front-end-cms --role=client "$SITE" \
@@ -45,6 +36,6 @@ grep -qx '| director | 192.0.2.32/29, 2001:db8:0:20::/64 |  |' "$tmp/md" ||
 rc=$?
 [ "$rc" -eq 1 ] || fail "unknown role: exit $rc, expected 1"
 [ ! -s "$tmp/out" ] || fail "unknown role: something on stdout"
-grep -qx "sfbctl export: $SITE defines no role 'frontend'; did you mean 'front-end'?" \
+grep -qx "sfb: export: $SITE defines no role 'frontend'; did you mean 'front-end'?" \
 	"$tmp/err" || fail "unknown role: $(cat "$tmp/err")"
 echo "export --role: csv and markdown for the roles named, unknown names refused"

@@ -4,8 +4,8 @@
  *
  * This header is the protocol specification of the "sfb" generic netlink
  * family. The family is per network namespace (netnsok); every command
- * needs CAP_NET_ADMIN in the user namespace that owns the caller's network
- * namespace. Validation is strict: an attribute a command does not list
+ * but GET_INFO needs CAP_NET_ADMIN in the user namespace that owns the
+ * caller's network namespace. Validation is strict: an attribute a command does not list
  * below is rejected with an extack message naming it, and so is a non-zero
  * reserved field in the genl header.
  *
@@ -88,7 +88,10 @@
  * so a role with more rules than fit in one message still loads.
  *
  * SFB_CMD_GET_INFO
- *   Request: no attributes. Reply:
+ *   Request: no attributes. Anyone may ask; the namespace's state
+ *   (SFB_A_GENERATION, SFB_A_MEMORY, SFB_A_RULESETS) is in the reply only
+ *   for CAP_NET_ADMIN in the user namespace that owns the network
+ *   namespace, which every other command requires. Reply:
  *   SFB_A_VERSION: NLA_NUL_STRING, the module's version (MODULE_VERSION)
  *   SFB_A_UAPI_VERSION: NLA_U32, SFB_GENL_VERSION as the module was built
  *   SFB_A_LIMITS: NLA_NESTED, what the module enforces per ruleset

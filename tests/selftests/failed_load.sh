@@ -30,25 +30,33 @@ grep -q "^192.0.2.10 tcp 9999$" "$work/before" && fail "9999 should be dropped"
 gw "$NL" malformed || fail "a malformed message was not refused properly"
 
 # Over the limit: more rules than GET_INFO allows, in two roles (sfb.conf
-# caps a role at as many rules as the kernel takes in all).
-max=$(gw "$SFBCTL" version --json | jq '.module.limits.services')
-{
-	cat "$work/site.conf"
-	for r in 1 2; do
-		echo "role huge$r \"half the limit and one more\" {"
-		awk -v n=$((max / 2 + 1)) \
-			'BEGIN { for (p = 1; p <= n; p++) print "service p" p " udp " p " udp" }'
-		echo '}'
-		echo "bind huge$r 192.0.2.1$r/32"
-	done
-} > "$work/huge.conf"
-gw "$SFBCTL" load "$work/huge.conf" 2> "$work/err" && fail "a ruleset over the limit loaded"
-echo "over the limit: $(grep -m 1 error: "$work/err")"
+# caps a role at as many rules as the kernel takes in all). sfbctl refuses
+# it against GET_INFO's limits before the kernel sees it: 65,538 lines of
+# userspace work, which the debug kernel's checkers have nothing to say on.
+over_the_limit() {
+	local max
+	max=$(gw "$SFBCTL" version --json | jq '.module.limits.services')
+	{
+		cat "$work/site.conf"
+		for r in 1 2; do
+			echo "role huge$r \"half the limit and one more\" {"
+			awk -v n=$((max / 2 + 1)) \
+				'BEGIN { for (p = 1; p <= n; p++) print "service p" p " udp " p " udp" }'
+			echo '}'
+			echo "bind huge$r 192.0.2.1$r/32"
+		done
+	} > "$work/huge.conf"
+	gw "$SFBCTL" load "$work/huge.conf" 2> "$work/err" &&
+		fail "a ruleset over the limit loaded"
+	echo "over the limit: $(grep -m 1 error: "$work/err")"
+	gw "$SFBCTL" load --check "$work/huge.conf" 2>/dev/null &&
+		fail "load --check over the limit passed"
+}
+debug_kernel || over_the_limit
 
 # --check runs every kernel-side check, then throws the ruleset away: a
-# valid file passes and changes nothing, the file over the limit fails.
+# valid file passes and changes nothing.
 gw "$SFBCTL" load --check "$work/site.conf" || fail "load --check of a valid file"
-gw "$SFBCTL" load --check "$work/huge.conf" 2>/dev/null && fail "load --check over the limit passed"
 
 # A syntax error never reaches the kernel.
 printf 'policy enforce\nbind front-end 192.0.2.10/33\n' > "$work/bad.conf"

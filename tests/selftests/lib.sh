@@ -88,10 +88,11 @@ debug_kernel() {
 	[ "${SFB_KERNEL:-}" = debug ]
 }
 
-# scaled N: N, or a quarter of it on the debug kernel
+# scaled N [DEBUG_N]: N, or on the debug kernel DEBUG_N (default: a
+# quarter of N)
 scaled() {
 	if debug_kernel; then
-		echo $((($1 + 3) / 4))
+		echo "${2:-$((($1 + 3) / 4))}"
 	else
 		echo "$1"
 	fi

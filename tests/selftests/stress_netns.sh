@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Namespace churn: $SFB_STRESS_NETNS (default 1000, 250 on the debug
+# Namespace churn: $SFB_STRESS_NETNS (default 1000, 100 on the debug
 # kernel: lib.sh's scaled) times, a new network namespace gets a ruleset,
 # passes an allowed datagram and drops a denied one over lo, and goes
 # away: with its ruleset in force, or with a load transaction open when
@@ -15,7 +15,7 @@
 # loads, from a file saved once, the ruleset sfbctl loaded in the first.
 . "$(dirname "$0")/lib.sh"
 
-cycles=${SFB_STRESS_NETNS:-$(scaled 1000)}
+cycles=${SFB_STRESS_NETNS:-$(scaled 1000 100)}
 test_setup --module
 base=$("$NL" rulesets)
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Reload storm: $SFB_STRESS_RELOADS (default 1000; 250 on the debug
+# Reload storm: $SFB_STRESS_RELOADS (default 1000; 100 on the debug
 # kernel) reloads of the gateway's ruleset, alternating between two site
 # files, while a UDP flood crosses the gateway as fast as the client can
 # send it. The two files differ (roles, targets, address intervals) but
@@ -24,7 +24,7 @@
 # messages), and `sfbctl show` proves it the same ruleset.
 . "$(dirname "$0")/lib.sh"
 
-reloads=${SFB_STRESS_RELOADS:-$(scaled 1000)}
+reloads=${SFB_STRESS_RELOADS:-$(scaled 1000 100)}
 # Every $chunk-th reload is an sfbctl load.
 chunk=100
 test_setup --topo --module

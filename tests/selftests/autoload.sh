@@ -98,7 +98,7 @@ chmod 644 "$work/site.conf"
 # The read commands and flush look for the family without the kernel's
 # alias request: the module stays out although it is installed.
 missing="sfb: generic netlink family not found (is nf_sfb loaded?)"
-for cmd in version show stats \
+for cmd in show stats \
 	   "match tcp from 198.51.100.7 port 40000 to 192.0.2.10 port 5061"; do
 	# shellcheck disable=SC2086 # the words of $cmd
 	"$SFBCTL" $cmd > /dev/null 2> "$work/err"
@@ -107,6 +107,9 @@ for cmd in version show stats \
 	expect_eq "$(cat "$work/err")" "$missing" "$cmd: stderr"
 	! loaded || fail "$cmd loaded nf_sfb"
 done
+"$SFBCTL" version > "$work/out" 2>&1 || fail "version without the module"
+grep -qx 'nf_sfb: not loaded' "$work/out" || fail "version said: $(cat "$work/out")"
+! loaded || fail "version loaded nf_sfb"
 ns "$SFBCTL" flush > "$work/out" 2>&1 || fail "flush without the module"
 [ ! -s "$work/out" ] || fail "flush without the module said: $(cat "$work/out")"
 ! loaded || fail "flush loaded nf_sfb"
@@ -114,7 +117,7 @@ ns "$SFBCTL" flush > "$work/out" 2>&1 || fail "flush without the module"
 genl ctrl get name sfb > /dev/null || fail "the kernel did not load the alias"
 loaded || fail "genl ctrl get: nf_sfb not loaded"
 unload_all
-echo "version, show, stats, match and flush: exit 3, 3, 3, 3, 0, nothing loaded"
+echo "show, stats, match, version and flush: exit 3, 3, 3, 0, 0, nothing loaded"
 
 # sfbctl's own way: the kernel cannot load anything.
 echo /bin/false > /proc/sys/kernel/modprobe

@@ -33,6 +33,7 @@ struct sfb_diag {
 	struct diagnostic *last;	/* what sfb_diag_attach attaches to */
 	size_t n;
 	unsigned int count[3];
+	bool verbose;		/* say how much lint was left out */
 };
 
 static const char *const severity_names[] = {
@@ -176,6 +177,11 @@ void sfb_diag_attach(struct sfb_diag *d, const struct sfb_loc *loc,
 	for (pos = &d->last->notes; *pos; pos = &(*pos)->next)
 		;
 	*pos = diag;
+}
+
+void sfb_diag_set_verbose(struct sfb_diag *d, bool verbose)
+{
+	d->verbose = verbose;
 }
 
 unsigned int sfb_diag_count(const struct sfb_diag *d, enum sfb_severity sev)
@@ -380,7 +386,7 @@ void sfb_diag_print(const struct sfb_diag *d, FILE *f, bool errors_only)
 	const char *top = d->n_sources ? d->sources[0].name : NULL;
 	unsigned int hidden = print_upto(d, f, errors_only ? SFB_ERROR : SFB_NOTE);
 
-	if (hidden)
+	if (hidden && d->verbose)
 		fprintf(f,
 			"%s: note: %u lint message%s from included files not shown; run sfbctl check on those files to see them\n",
 			top, hidden, hidden == 1 ? "" : "s");

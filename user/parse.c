@@ -18,7 +18,8 @@
 #include "lexer.h"
 #include "parse.h"
 
-#define SFB_MAX_NAME_LEN 64
+/* What nf_sfb takes: role, rule and exemption names go to it. */
+#define SFB_MAX_NAME_LEN (SFB_NAME_MAX - 1)
 
 const char *sfb_include_dir = SFB_ROLES_DIR;
 
@@ -515,7 +516,7 @@ static bool role_statement(struct parser *p, void *ctx)
 static bool parse_role(struct parser *p)
 {
 	struct ast_role *role = sfb_arena_alloc(p->ast->arena, sizeof(*role));
-	const struct sfb_token *lbrace;
+	const struct sfb_token *lbrace, *t;
 
 	role->extends_tail = &role->extends;
 	role->rules_tail = &role->rules;
@@ -528,7 +529,14 @@ static bool parse_role(struct parser *p)
 	}
 	if (peek(p)->type != TOK_STRING)
 		return expected(p, "role description (a quoted string)");
-	role->description = string_dup(p, next(p));
+	t = next(p);
+	role->description = string_dup(p, t);
+	if (strlen(role->description) >= SFB_TEXT_MAX) {
+		sfb_diag_report(p->d, SFB_ERROR, &t->loc,
+				"role description is %zu bytes long; nf_sfb takes at most %d",
+				strlen(role->description), SFB_TEXT_MAX - 1);
+		return false;
+	}
 	if (peek(p)->type != TOK_LBRACE)
 		return expected(p, "'{'");
 	lbrace = next(p);
@@ -641,6 +649,7 @@ static bool parse_prefix(struct parser *p, struct ast_bind *b)
 	memcpy(buf, t->text, t->len);
 	buf[t->len] = '\0';
 	ap = sfb_arena_alloc(p->ast->arena, sizeof(*ap));
+	ap->loc = t->loc;
 	pfx = &ap->prefix;
 	slash = strchr(buf, '/');
 	if (slash)

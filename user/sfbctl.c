@@ -13,7 +13,7 @@ const char *prog = "sfbctl";
 
 static const struct sfbctl_command commands[] = {
 	{ "check", cmd_check, "parse, resolve and lint a configuration file",
-	  "sfbctl check [-j] FILE" },
+	  "sfbctl check [-j] [-v|--verbose] FILE" },
 	{ "export", cmd_export, "write a configuration as a firewall report or as firewall rules",
 	  "sfbctl export --format csv|markdown|nft|ipset|iptables|ip6tables|xfrm [--role ROLE]...\n"
 	  "              FILE" },

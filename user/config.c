@@ -959,6 +959,11 @@ struct sfb_config *sfb_config_parse(const char *name, const char *buf,
 	return resolve(&ast, sfb_parse_buffer(&ast, name, buf, len, d), d);
 }
 
+const char *sfb_config_file_name(const char *path)
+{
+	return strcmp(path, "-") ? path : SFB_STDIN_NAME;
+}
+
 void sfb_config_free(struct sfb_config *cfg)
 {
 	if (cfg)

@@ -123,7 +123,16 @@ struct sfb_config {
 };
 
 /*
- * Load @path and everything it includes. On any error (all of them are
+ * FILE "-" is standard input, which diagnostics call what nft calls it;
+ * its relative includes resolve against the current directory, then the
+ * catalogue's.
+ */
+#define SFB_STDIN_NAME "/dev/stdin"
+/* How diagnostics name @path: SFB_STDIN_NAME for "-". */
+const char *sfb_config_file_name(const char *path);
+
+/*
+ * Load @path ("-": standard input) and everything it includes. On any error (all of them are
  * reported to @d, with warnings and notes) return NULL: a configuration is
  * accepted whole or not at all. Locations refer to sources kept by @d.
  */

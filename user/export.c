@@ -104,7 +104,7 @@ int cmd_export(int argc, char *argv[])
 			roles[n_roles++] = argv[++i];
 		else if (!strncmp(argv[i], "--role=", 7))
 			roles[n_roles++] = argv[i] + 7;
-		else if (argv[i][0] == '-' || file)
+		else if ((argv[i][0] == '-' && argv[i][1]) || file)
 			bad = true;
 		else
 			file = argv[i];

@@ -21,7 +21,7 @@ static const struct sfbctl_command commands[] = {
 	  "sfbctl flush [--backend auto|module|nft]" },
 	{ "load", cmd_load,
 	  "load a configuration into nf_sfb atomically, or only have the kernel check it",
-	  "sfbctl load [-c|--check] [-v|--verbose] [--sysctl] [--backend auto|module|nft] FILE" },
+	  "sfbctl load [-c|--check] [-v|--verbose] [--force] [--sysctl] [--backend auto|module|nft] FILE" },
 	{ "match", cmd_match, "what the loaded ruleset would do with a packet",
 	  "sfbctl match [-j] tcp|udp from ADDR port PORT to ADDR port PORT" },
 	{ "show", cmd_show, "print the loaded ruleset as a configuration file",

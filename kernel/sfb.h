@@ -9,20 +9,16 @@
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
+#include <uapi/linux/sfb.h>
 
 struct net;
 struct sfb_ruleset;
 
 /*
  * Limits per ruleset, reported by SFB_CMD_GET_INFO and documented in
- * sfbctl(8). They bound the memory a user namespace root can pin.
- */
-#define SFB_MAX_ROLES		64
-/* port rules of both classes, over all roles (SFB_LIMIT_A_SERVICES) */
-#define SFB_MAX_RULES		65536
-#define SFB_MAX_BINDINGS	65536
-#define SFB_MAX_EXEMPTIONS	256
-/*
+ * sfbctl(8): SFB_MAX_ROLES and the others in the UAPI header, and the
+ * memory limit below. They bound the memory a user namespace root can pin.
+ *
  * Bytes one namespace's rulesets may take, the one being loaded included,
  * counted as the allocator takes them (what the memory cgroup is charged):
  * a base, plus a share per possible CPU for the per-CPU counters, so that

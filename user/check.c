@@ -3,8 +3,10 @@
  * sfbctl check: parse, resolve and lint a configuration without loading it.
  * Diagnostics go to stderr as text; -j adds a JSON summary on stdout.
  */
+#include <getopt.h>
 #include <string.h>
 
+#include "compile.h"
 #include "config.h"
 #include "sfbctl.h"
 
@@ -57,30 +59,53 @@ static void print_json(const char *file, const struct sfb_config *cfg,
 	fputs("}\n", f);
 }
 
+/*
+ * What the module would refuse, as far as it can be known here: sfb_compile
+ * builds the load transaction within the module's built-in limits (load
+ * checks it against the limits the module reports; only the kernel can
+ * judge its memory limit).
+ */
+static bool check_for_module(const struct sfb_config *cfg, struct sfb_diag *d)
+{
+	struct sfb_txn txn = { 0 };
+	bool ok = sfb_compile(cfg, &sfb_builtin_limits, true, d, &txn);
+
+	sfb_txn_free(&txn);
+	return ok;
+}
+
 int cmd_check(int argc, char *argv[])
 {
-	const char *file = NULL;
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ 0 }
+	};
 	struct sfb_config *cfg;
 	struct sfb_diag *d;
-	bool json = false;
-	int ret;
+	bool json = false, verbose = false, ok;
+	const char *file;
+	int c, ret;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
+	while ((c = getopt_long(argc, argv, "jv", opts, NULL)) != -1) {
+		if (c == 'j')
 			json = true;
-		else if (argv[i][0] != '-' && !file)
-			file = argv[i];
+		else if (c == 'v')
+			verbose = true;
 		else
-			return usage_error(argv[0]);
+			return usage_error("check");
 	}
-	if (!file)
-		return usage_error(argv[0]);
+	if (optind + 1 != argc)
+		return usage_error("check");
+	file = argv[optind];
 	d = sfb_diag_new();
+	sfb_diag_set_verbose(d, verbose);
 	cfg = sfb_config_load(file, d);
+	ok = cfg && check_for_module(cfg, d);
 	sfb_diag_print(d, stderr, false);
 	if (json)
-		print_json(file, cfg, d, stdout);
-	ret = cfg ? SFBCTL_EXIT_OK : SFBCTL_EXIT_ERROR;
+		print_json(file, ok ? cfg : NULL, d, stdout);
+	ret = ok ? SFBCTL_EXIT_OK : SFBCTL_EXIT_ERROR;
 	sfb_config_free(cfg);
 	sfb_diag_free(d);
 	return ret;

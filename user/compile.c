@@ -48,6 +48,13 @@ struct compiler {
 	char buf[SFB_TXN_MSG_MAX];
 };
 
+const struct sfb_limits sfb_builtin_limits = {
+	.roles = SFB_MAX_ROLES,
+	.services = SFB_MAX_RULES,
+	.bindings = SFB_MAX_BINDINGS,
+	.exemptions = SFB_MAX_EXEMPTIONS,
+};
+
 static uint32_t role_id(const struct compiler *c, const struct sfb_conf_role *role)
 {
 	return c->ids.id[role - c->cfg->roles];
@@ -202,14 +209,10 @@ static void compile_role(struct compiler *c, const struct sfb_conf_role *role)
 			       .loc = role->loc, .first = true };
 	unsigned int errors = sfb_diag_count(c->d, SFB_ERROR);
 
-	fits(c, role->name, SFB_NAME_MAX, &role->loc, "role name");
-	fits(c, role->description, SFB_TEXT_MAX, &role->loc, "role description");
-	for (size_t i = 0; i < role->n_rules; i++) {
-		const struct sfb_conf_rule *r = &role->rules[i];
-
-		fits(c, r->name, SFB_NAME_MAX, &r->loc, "rule name");
-		fits(c, r->transport, SFB_NAME_MAX, &r->loc, "transport");
-	}
+	/* Names and descriptions are bounded by the parser; see parse.c. */
+	for (size_t i = 0; i < role->n_rules; i++)
+		fits(c, role->rules[i].transport, SFB_NAME_MAX,
+		     &role->rules[i].loc, "transport");
 	c->n_rules += role->n_rules;
 	within(c, c->n_rules, role->n_rules, c->lim ? c->lim->services : 0,
 	       &role->loc, "rules in the roles to load");
@@ -308,8 +311,7 @@ static void compile_exempt(struct compiler *c, const struct sfb_ipsec_exempt *e,
 {
 	struct nlattr *nest;
 
-	if (!fits(c, e->name, SFB_NAME_MAX, &e->loc, "ipsec-exempt name") ||
-	    !within(c, n, 1, c->lim ? c->lim->exemptions : 0, &e->loc,
+	if (!within(c, n, 1, c->lim ? c->lim->exemptions : 0, &e->loc,
 		    "ipsec-exempt rules"))
 		return;
 	msg_start(c, SFB_CMD_LOAD_EXEMPT);

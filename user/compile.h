@@ -68,11 +68,18 @@ bool sfb_binding_also_holds(const struct sfb_config *cfg,
 /*
  * Compile @cfg into @txn (zeroed by the caller). @lim, if not NULL, are the
  * module's limits (0: unlimited); what would exceed them, and what the
- * kernel cannot hold (names too long, interface-only binds), is reported
+ * kernel cannot hold (interface-only binds), is reported
  * to @d as errors at the culprit, and false returned. Interfaces that the
  * kernel ignores get a warning. COMMIT carries SFB_A_CHECK_ONLY if
  * @check_only.
  */
+/*
+ * The module's limits as this sfbctl knows them (the UAPI's), for checking
+ * a configuration where the module is absent. The memory limit is 0: it
+ * depends on the machine, and only the kernel can judge it.
+ */
+extern const struct sfb_limits sfb_builtin_limits;
+
 bool sfb_compile(const struct sfb_config *cfg, const struct sfb_limits *lim,
 		 bool check_only, struct sfb_diag *d, struct sfb_txn *txn);
 void sfb_txn_free(struct sfb_txn *txn);

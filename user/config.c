@@ -299,7 +299,7 @@ static void close_bases(struct resolver *r, size_t i)
 	for (size_t k = 0; k < r->n_bases[i]; k++)
 		cap += 1 + r->roles[r->bases[i][k]].n_bases;
 	r->total_bases += cap;
-	if (r->total_bases > SFB_MAX_RULES) {
+	if (r->total_bases > SFB_MAX_CONF_RULES) {
 		r->too_large = true;
 		return;
 	}
@@ -511,7 +511,7 @@ static void compose(struct resolver *r, size_t i)
 	close_bases(r, i);
 	for (size_t k = 0; k < r->n_bases[i]; k++)
 		cap += r->roles[r->bases[i][k]].n_rules;
-	if (r->too_large || cap > SFB_MAX_RULES) {
+	if (r->too_large || cap > SFB_MAX_CONF_RULES) {
 		r->too_large = true;
 		return;
 	}
@@ -544,7 +544,7 @@ static void compose(struct resolver *r, size_t i)
 				"role '%s' has more than %d rules", role->name,
 				SFB_MAX_ROLE_RULES);
 	r->total_rules += c.n;
-	if (r->total_rules > SFB_MAX_RULES)
+	if (r->total_rules > SFB_MAX_CONF_RULES)
 		r->too_large = true;
 	role->rules = c.list;
 	role->n_rules = c.n;
@@ -630,7 +630,7 @@ static void compose_all(struct resolver *r)
 	if (r->too_large) {
 		sfb_diag_report(r->d, SFB_ERROR, NULL,
 				"configuration too large (more than %u rules or bases after composition)",
-				SFB_MAX_RULES);
+				SFB_MAX_CONF_RULES);
 		return;
 	}
 	/* The queue is free again: it holds the path while looking for cycles. */
@@ -653,6 +653,31 @@ static void resolve_ports(struct resolver *r, const struct ast_ports *p,
 			*media = m->name;
 		}
 	}
+}
+
+static bool range_is_any(struct sfb_range r)
+{
+	return !r.first && r.last == 65535;
+}
+
+/*
+ * nf_sfb tests one side of a flow per rule (one bit test per side), and
+ * refuses a rule that constrains both (EOPNOTSUPP).
+ */
+static void one_side(struct resolver *r, const struct ast_exempt *ae,
+		     const struct sfb_ipsec_exempt *e)
+{
+	const struct sfb_loc *src = e->from ? &ae->from.loc :
+				    !range_is_any(e->sport) ? &ae->sport.loc : NULL;
+	const struct sfb_loc *dst = e->to ? &ae->to.loc :
+				    !range_is_any(e->dport) ? &ae->dport.loc : NULL;
+
+	if (!src || !dst)
+		return;
+	sfb_diag_report(r->d, SFB_ERROR, dst,
+			"ipsec-exempt '%s' constrains both the source and the destination; nf_sfb takes one side only (from/sport or to/dport)",
+			e->name);
+	sfb_diag_attach(r->d, src, "the source is constrained here");
 }
 
 static void collect_exempts(struct resolver *r)
@@ -682,6 +707,7 @@ static void collect_exempts(struct resolver *r)
 			e->to = resolve_role(r, &ae->to);
 		resolve_ports(r, &ae->sport, &e->sport, &e->sport_media);
 		resolve_ports(r, &ae->dport, &e->dport, &e->dport_media);
+		one_side(r, ae, e);
 		n++;
 	}
 	r->cfg->exempts = v;
@@ -696,19 +722,24 @@ static void collect_bindings(struct resolver *r)
 
 	for (struct ast_bind *ab = r->ast->binds; ab; ab = ab->next, n++) {
 		struct sfb_prefix *prefixes;
+		struct sfb_loc *locs;
 		char (*ifaces)[SFB_IFNAMSIZ];
 		size_t k = 0;
 
 		v[n].role = resolve_role(r, &ab->role);
 		v[n].loc = ab->loc;
 		prefixes = sfb_arena_array(r->arena, ab->n_prefixes, sizeof(*prefixes));
-		for (struct ast_prefix *p = ab->prefixes; p; p = p->next)
+		locs = sfb_arena_array(r->arena, ab->n_prefixes, sizeof(*locs));
+		for (struct ast_prefix *p = ab->prefixes; p; p = p->next) {
+			locs[k] = p->loc;
 			prefixes[k++] = p->prefix;
+		}
 		ifaces = sfb_arena_array(r->arena, ab->n_ifaces, sizeof(*ifaces));
 		k = 0;
 		for (struct ast_iface *f = ab->ifaces; f; f = f->next)
 			memcpy(ifaces[k++], f->name, SFB_IFNAMSIZ);
 		v[n].prefixes = prefixes;
+		v[n].prefix_locs = locs;
 		v[n].n_prefixes = ab->n_prefixes;
 		v[n].ifaces = (const char (*)[SFB_IFNAMSIZ])ifaces;
 		v[n].n_ifaces = ab->n_ifaces;
@@ -716,6 +747,145 @@ static void collect_bindings(struct resolver *r)
 	}
 	r->cfg->bindings = v;
 	r->cfg->n_bindings = n;
+}
+
+/* A bound prefix, for the overlap lint. */
+struct bound {
+	const struct sfb_binding *b;
+	size_t k;		/* b->prefixes[k] */
+};
+
+static const struct sfb_prefix *bound_prefix(const struct bound *x)
+{
+	return &x->b->prefixes[x->k];
+}
+
+/* Family, then address, then shorter first, then statement order. */
+static int cmp_bound(const void *pa, const void *pb)
+{
+	const struct bound *a = pa, *b = pb;
+	const struct sfb_prefix *p = bound_prefix(a), *q = bound_prefix(b);
+	int c;
+
+	if (p->family != q->family)
+		return p->family < q->family ? -1 : 1;
+	c = memcmp(p->addr, q->addr, sizeof(p->addr));
+	if (c)
+		return c;
+	if (p->len != q->len)
+		return p->len < q->len ? -1 : 1;
+	if (a->b != b->b)
+		return a->b < b->b ? -1 : 1;
+	return (a->k > b->k) - (a->k < b->k);
+}
+
+static bool prefix_contains(const struct sfb_prefix *p, const struct sfb_prefix *q)
+{
+	unsigned int full = p->len / 8, rest = p->len % 8;
+
+	if (p->family != q->family || p->len > q->len ||
+	    memcmp(p->addr, q->addr, full))
+		return false;
+	return !rest || !((p->addr[full] ^ q->addr[full]) & (0xff00 >> rest));
+}
+
+/*
+ * An address holds the roles of every prefix that contains it. Binding a
+ * role to addresses it already holds is a duplicate; prefixes of two roles
+ * (neither extending the other) that overlap give the addresses in both
+ * the union of their ports, which deserves a word. Prefixes are nested or
+ * disjoint, so in address order the prefixes containing one are the stack
+ * of those before it that still contain it.
+ */
+static void lint_bindings(struct resolver *r)
+{
+	const struct sfb_config *cfg = r->cfg;
+	struct bound *v, **stack;
+	size_t n = 0, depth = 0;
+	char a[SFB_PREFIX_STRLEN], b[SFB_PREFIX_STRLEN];
+
+	for (size_t i = 0; i < cfg->n_bindings; i++)
+		n += cfg->bindings[i].n_prefixes;
+	v = scratch(r, n, sizeof(*v));
+	stack = scratch(r, n, sizeof(*stack));
+	n = 0;
+	for (size_t i = 0; i < cfg->n_bindings; i++)
+		for (size_t k = 0; k < cfg->bindings[i].n_prefixes; k++)
+			v[n++] = (struct bound){ &cfg->bindings[i], k };
+	qsort(v, n, sizeof(*v), cmp_bound);
+	for (size_t i = 0; i < n; i++) {
+		const struct sfb_prefix *q = bound_prefix(&v[i]);
+		const struct sfb_conf_role *role = v[i].b->role;
+		const struct sfb_loc *loc = &v[i].b->prefix_locs[v[i].k];
+		bool dup = false, told = false;
+
+		while (depth && !prefix_contains(bound_prefix(stack[depth - 1]), q))
+			depth--;
+		for (size_t s = depth; s-- && !dup && !told; ) {
+			const struct bound *o = stack[s];
+			const struct sfb_conf_role *other = o->b->role;
+
+			sfb_prefix_format(bound_prefix(o), b, sizeof(b));
+			if (other == role) {
+				dup = true;
+				sfb_diag_report(r->d, SFB_WARNING, loc,
+						"role '%s' is already bound to %s",
+						role->name, b);
+			} else if (!sfb_role_is_a(role, other) &&
+				   !sfb_role_is_a(other, role)) {
+				told = true;
+				sfb_diag_report(r->d, SFB_NOTE, loc,
+						"%s of role '%s' overlaps %s of role '%s': hosts in it hold the ports of both roles",
+						sfb_prefix_format(q, a, sizeof(a)),
+						role->name, b, other->name);
+			} else {
+				continue;
+			}
+			sfb_diag_attach(r->d, &o->b->prefix_locs[o->k],
+					"bound here");
+		}
+		/* A duplicate adds nothing the stack does not hold already. */
+		if (!dup)
+			stack[depth++] = &v[i];
+	}
+}
+
+/* Does ipsec-exempt rule @e apply to hosts holding @role? */
+static bool exempt_applies(const struct sfb_ipsec_exempt *e,
+			   const struct sfb_conf_role *role)
+{
+	return (!e->from && !e->to) ||
+	       (e->from && sfb_role_is_a(role, e->from)) ||
+	       (e->to && sfb_role_is_a(role, e->to));
+}
+
+/*
+ * Without the ipsec-exempt mark, sfbctl installs no xfrm bypass: exempt
+ * flows of bound hosts go through IPsec like any other. Said once, at the
+ * first binding concerned (the rules are usually the catalogue's).
+ */
+static void lint_exempt_mark(struct resolver *r)
+{
+	const struct sfb_config *cfg = r->cfg;
+
+	if (cfg->mark[SFB_CLASS_EXEMPT])
+		return;
+	for (size_t i = 0; i < cfg->n_bindings; i++) {
+		const struct sfb_binding *b = &cfg->bindings[i];
+
+		for (size_t j = 0; j < cfg->n_exempts; j++) {
+			const struct sfb_ipsec_exempt *e = &cfg->exempts[j];
+
+			if (!exempt_applies(e, b->role))
+				continue;
+			sfb_diag_report(r->d, SFB_WARNING, &b->loc,
+					"ipsec-exempt rules apply to role '%s', but no 'mark ipsec-exempt' is set: nothing will bypass IPsec",
+					b->role->name);
+			sfb_diag_attach(r->d, &e->loc, "'%s' is one of them",
+					e->name);
+			return;
+		}
+	}
 }
 
 /* Classes must be told apart by their mark bits, or the marks mean nothing. */
@@ -759,6 +929,11 @@ static struct sfb_config *resolve(struct ast *ast, bool parsed,
 	collect_exempts(&r);
 	collect_bindings(&r);
 	collect_policy(&r);
+	/* Lint over resolved names only: an unknown role leaves NULL behind. */
+	if (!sfb_diag_count(d, SFB_ERROR)) {
+		lint_bindings(&r);
+		lint_exempt_mark(&r);
+	}
 	ast_release(ast);
 	if (sfb_diag_count(d, SFB_ERROR)) {
 		sfb_config_free(r.cfg);
@@ -782,6 +957,11 @@ struct sfb_config *sfb_config_parse(const char *name, const char *buf,
 
 	ast_init(&ast);
 	return resolve(&ast, sfb_parse_buffer(&ast, name, buf, len, d), d);
+}
+
+const char *sfb_config_file_name(const char *path)
+{
+	return strcmp(path, "-") ? path : SFB_STDIN_NAME;
 }
 
 void sfb_config_free(struct sfb_config *cfg)

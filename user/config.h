@@ -30,7 +30,7 @@
 #define SFB_MAX_INCLUDE_DEPTH	8
 #define SFB_MAX_FILES		32
 #define SFB_MAX_ROLE_RULES	65536	/* per role, after composition */
-#define SFB_MAX_RULES		(1u << 18)	/* all roles, after composition */
+#define SFB_MAX_CONF_RULES	(1u << 18)	/* all roles, after composition */
 
 struct sfb_range {
 	uint16_t first;
@@ -100,6 +100,7 @@ struct sfb_prefix {
 struct sfb_binding {
 	const struct sfb_conf_role *role;
 	const struct sfb_prefix *prefixes;
+	const struct sfb_loc *prefix_locs;	/* of each prefix */
 	size_t n_prefixes;
 	const char (*ifaces)[SFB_IFNAMSIZ];
 	size_t n_ifaces;
@@ -122,7 +123,16 @@ struct sfb_config {
 };
 
 /*
- * Load @path and everything it includes. On any error (all of them are
+ * FILE "-" is standard input, which diagnostics call what nft calls it;
+ * its relative includes resolve against the current directory, then the
+ * catalogue's.
+ */
+#define SFB_STDIN_NAME "/dev/stdin"
+/* How diagnostics name @path: SFB_STDIN_NAME for "-". */
+const char *sfb_config_file_name(const char *path);
+
+/*
+ * Load @path ("-": standard input) and everything it includes. On any error (all of them are
  * reported to @d, with warnings and notes) return NULL: a configuration is
  * accepted whole or not at all. Locations refer to sources kept by @d.
  */

@@ -33,6 +33,7 @@ struct sfb_diag {
 	struct diagnostic *last;	/* what sfb_diag_attach attaches to */
 	size_t n;
 	unsigned int count[3];
+	bool verbose;		/* say how much lint was left out */
 };
 
 static const char *const severity_names[] = {
@@ -178,6 +179,11 @@ void sfb_diag_attach(struct sfb_diag *d, const struct sfb_loc *loc,
 	*pos = diag;
 }
 
+void sfb_diag_set_verbose(struct sfb_diag *d, bool verbose)
+{
+	d->verbose = verbose;
+}
+
 unsigned int sfb_diag_count(const struct sfb_diag *d, enum sfb_severity sev)
 {
 	return d->count[sev];
@@ -259,13 +265,70 @@ void sfb_diag_unknown(struct sfb_diag *d, const struct sfb_loc *loc,
 		sfb_diag_report(d, SFB_ERROR, loc, "unknown %s '%s'", what, name);
 }
 
+/*
+ * The length of the character at @s (@n bytes left) if a terminal only
+ * displays it: printable ASCII or UTF-8 that is well formed and not a C1
+ * control. 0 for anything else: C0 controls (ESC), DEL, stray bytes.
+ */
+static size_t printable_len(const unsigned char *s, size_t n)
+{
+	size_t len;
+	uint32_t cp;
+
+	if (*s >= 0x20 && *s < 0x7f)
+		return 1;
+	if (*s < 0xc2 || *s > 0xf4)
+		return 0;
+	len = *s >= 0xf0 ? 4 : *s >= 0xe0 ? 3 : 2;
+	if (len > n)
+		return 0;
+	cp = *s & (0x7fu >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < 0xa0 || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+/*
+ * Write @len bytes of @s so that a terminal only displays them: what
+ * printable_len refuses goes as \xNN, tabs stay. With @pad, write blanks
+ * as wide instead (the tabs themselves, so that a caret lines up at any
+ * tab width); with no @f, only count. Returns the columns, a tab as one.
+ */
+static unsigned int put_safe(FILE *f, const char *s, size_t len, bool pad)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	unsigned int cols = 0;
+
+	while (p < end) {
+		size_t n = *p == '\t' ? 1 : printable_len(p, (size_t)(end - p));
+		unsigned int w = n ? 1 : 4;
+
+		if (f && pad)
+			fprintf(f, "%*s", *p == '\t' ? 0 : (int)w, *p == '\t' ? "\t" : "");
+		else if (f && n)
+			fwrite(p, 1, n, f);
+		else if (f)
+			fprintf(f, "\\x%02x", *p);
+		cols += w;
+		p += n ? n : 1;
+	}
+	return cols;
+}
+
 /* Print line @loc->line of its source, then a caret line under the span. */
 static void print_source_line(const struct sfb_diag *d,
 			      const struct sfb_loc *loc, FILE *f)
 {
 	const struct source *s = find_source(d, loc->file);
 	const char *p, *end, *line;
-	unsigned int n = 1;
+	unsigned int n = 1, width;
+	size_t before, span;
 
 	if (!s || !loc->line)
 		return;
@@ -281,12 +344,18 @@ static void print_source_line(const struct sfb_diag *d,
 	line = p;
 	while (p < end && *p != '\n' && *p != '\r')
 		p++;
-	fprintf(f, "%.*s\n", (int)(p - line), line);
-	/* Reuse the line's own tabs so the caret lines up in any tab width. */
-	for (unsigned int i = 0; i + 1 < loc->col && line + i < p; i++)
-		fputc(line[i] == '\t' ? '\t' : ' ', f);
+	put_safe(f, line, (size_t)(p - line), false);
+	fputc('\n', f);
+	before = loc->col > 1 ? loc->col - 1 : 0;
+	if (before > (size_t)(p - line))
+		before = (size_t)(p - line);
+	span = (size_t)(p - line) - before;
+	if (span > loc->len)
+		span = loc->len;
+	put_safe(f, line, before, true);
+	width = put_safe(NULL, line + before, span, false);
 	fputc('^', f);
-	for (unsigned int i = 1; i < loc->len; i++)
+	for (unsigned int i = 1; i < width; i++)
 		fputc('~', f);
 	fputc('\n', f);
 }
@@ -294,12 +363,15 @@ static void print_source_line(const struct sfb_diag *d,
 static void print_one(const struct sfb_diag *d, const struct diagnostic *diag,
 		      FILE *f)
 {
-	if (diag->loc.file && diag->loc.line)
-		fprintf(f, "%s:%u:%u: ", diag->loc.file, diag->loc.line,
-			diag->loc.col);
-	else if (diag->loc.file)
-		fprintf(f, "%s: ", diag->loc.file);
-	fprintf(f, "%s: %s\n", severity_names[diag->sev], diag->msg);
+	if (diag->loc.file) {
+		put_safe(f, diag->loc.file, strlen(diag->loc.file), false);
+		if (diag->loc.line)
+			fprintf(f, ":%u:%u", diag->loc.line, diag->loc.col);
+		fputs(": ", f);
+	}
+	fprintf(f, "%s: ", severity_names[diag->sev]);
+	put_safe(f, diag->msg, strlen(diag->msg), false);
+	fputc('\n', f);
 	if (diag->loc.file && diag->loc.line)
 		print_source_line(d, &diag->loc, f);
 }
@@ -380,10 +452,12 @@ void sfb_diag_print(const struct sfb_diag *d, FILE *f, bool errors_only)
 	const char *top = d->n_sources ? d->sources[0].name : NULL;
 	unsigned int hidden = print_upto(d, f, errors_only ? SFB_ERROR : SFB_NOTE);
 
-	if (hidden)
+	if (hidden && d->verbose) {
+		put_safe(f, top, strlen(top), false);
 		fprintf(f,
-			"%s: note: %u lint message%s from included files not shown; run sfbctl check on those files to see them\n",
-			top, hidden, hidden == 1 ? "" : "s");
+			": note: %u lint message%s from included files not shown; run sfbctl check on those files to see them\n",
+			hidden, hidden == 1 ? "" : "s");
+	}
 }
 
 void sfb_json_string(FILE *f, const char *s)

@@ -60,6 +60,9 @@ void sfb_diag_unknown(struct sfb_diag *d, const struct sfb_loc *loc,
 		      const char *what, const char *name,
 		      const char *const *candidates, size_t n);
 
+/* Verbose: sfb_diag_print counts the lint it leaves out. */
+void sfb_diag_set_verbose(struct sfb_diag *d, bool verbose);
+
 unsigned int sfb_diag_count(const struct sfb_diag *d, enum sfb_severity sev);
 
 /* The candidate closest to @word by edit distance, if close enough. */
@@ -69,8 +72,8 @@ const char *sfb_suggest(const char *word, const char *const *candidates,
 /*
  * Print every error, and the warnings and notes located in the top-level
  * file, each followed by its source line and a caret under the culprit.
- * Lint in included files is counted in one closing note instead: an admin
- * checking a site file cannot fix the shipped catalogue.
+ * Lint in included files is left out: an admin checking a site file cannot
+ * fix the shipped catalogue; in verbose mode, one closing note counts it.
  */
 void sfb_diag_print(const struct sfb_diag *d, FILE *f, bool errors_only);
 /*

@@ -35,12 +35,13 @@
 #include "xfrm.h"
 
 struct load {
-	const char *file;
-	bool check_only, verbose, sysctl, nft;
+	const char *file;	/* as diagnostics name it */
+	bool check_only, verbose, sysctl, nft, force;
 	enum sfb_backend backend;
 	struct sfb_diag *d;
 	struct sfb_nl *nl;
 	struct sfb_txn txn;
+	struct sfb_info info;	/* GET_INFO's reply, before the load */
 	struct sfb_info commit;	/* COMMIT's reply: the generation */
 	struct sfb_targets targets;	/* nft: what the table is made of */
 };
@@ -92,14 +93,13 @@ static int send_txn(struct load *l)
 /* Everything but the commit: the transaction, within the module's limits. */
 static int prepare_module(struct load *l, const struct sfb_config *cfg)
 {
-	struct sfb_info info;
 	int ret;
 
 	l->nl = sfb_nl_connect(SFB_NL_AUTOLOAD, &ret);
 	if (l->nl)
-		ret = sfb_nl_fetch_state(l->nl, &info);
+		ret = sfb_nl_fetch_state(l->nl, &l->info);
 	if (ret == SFBCTL_EXIT_OK &&
-	    !sfb_compile(cfg, &info.limits, l->check_only, l->d, &l->txn))
+	    !sfb_compile(cfg, &l->info.limits, l->check_only, l->d, &l->txn))
 		ret = SFBCTL_EXIT_ERROR;
 	return ret;
 }
@@ -230,9 +230,38 @@ static void say_loaded(const struct load *l)
 		       l->file, l->commit.generation);
 }
 
-static int load(struct load *l)
+/*
+ * A file that binds no address (the catalogue alone, an empty file) would
+ * replace an enforcing policy with one that enforces nothing: a mistake,
+ * unless --force says otherwise.
+ */
+static int refuse_empty(struct load *l, const struct sfb_config *cfg)
 {
-	struct sfb_config *cfg = sfb_config_load(l->file, l->d);
+	uint64_t handle = 0;
+	int ret;
+
+	if (l->force || l->check_only || cfg->n_bindings)
+		return SFBCTL_EXIT_OK;
+	if (!l->nft) {
+		if (!l->info.memory)
+			return SFBCTL_EXIT_OK;
+		fprintf(stderr,
+			"sfb: %s binds no address: it would replace the ruleset in force (generation %" PRIu64 ") with one that enforces nothing; use --force to load it anyway\n",
+			l->file, l->info.generation);
+		return SFBCTL_EXIT_ERROR;
+	}
+	ret = sfb_nft_table_handle(&handle, false);
+	if (ret != SFBCTL_EXIT_OK || !handle)
+		return ret;
+	fprintf(stderr,
+		"sfb: %s binds no address: it would replace table inet sfb with a policy that enforces nothing; use --force to load it anyway\n",
+		l->file);
+	return SFBCTL_EXIT_ERROR;
+}
+
+static int load(struct load *l, const char *path)
+{
+	struct sfb_config *cfg = sfb_config_load(path, l->d);
 	struct sfb_xfrm_load xl = { 0 };
 	struct sfb_sysctl sc = { 0 };
 	int ret;
@@ -240,6 +269,8 @@ static int load(struct load *l)
 	if (!cfg)
 		return SFBCTL_EXIT_ERROR;
 	ret = prepare(l, cfg);
+	if (ret == SFBCTL_EXIT_OK)
+		ret = refuse_empty(l, cfg);
 	if (ret == SFBCTL_EXIT_OK && l->sysctl)
 		ret = sfb_sysctl_prepare(&sc, cfg);
 	/*
@@ -301,6 +332,7 @@ int cmd_load(int argc, char *argv[])
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "sysctl", no_argument, NULL, 's' },
 		{ "backend", required_argument, NULL, 'b' },
+		{ "force", no_argument, NULL, 'f' },
 		{ 0 }
 	};
 	struct load l = { 0 };
@@ -313,14 +345,16 @@ int cmd_load(int argc, char *argv[])
 			l.verbose = true;
 		else if (c == 's')
 			l.sysctl = true;
+		else if (c == 'f')
+			l.force = true;
 		else if (c != 'b' || !parse_backend(optarg, &l.backend))
 			return usage_error("load");
 	}
 	if (optind + 1 != argc)
 		return usage_error("load");
-	l.file = argv[optind];
+	l.file = sfb_config_file_name(argv[optind]);
 	l.d = sfb_diag_new();
-	ret = load(&l);
+	ret = load(&l, argv[optind]);
 	sfb_diag_print_warnings(l.d, stderr);
 	sfb_diag_free(l.d);
 	return ret;

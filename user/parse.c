@@ -18,7 +18,8 @@
 #include "lexer.h"
 #include "parse.h"
 
-#define SFB_MAX_NAME_LEN 64
+/* What nf_sfb takes: role, rule and exemption names go to it. */
+#define SFB_MAX_NAME_LEN (SFB_NAME_MAX - 1)
 
 const char *sfb_include_dir = SFB_ROLES_DIR;
 
@@ -515,7 +516,7 @@ static bool role_statement(struct parser *p, void *ctx)
 static bool parse_role(struct parser *p)
 {
 	struct ast_role *role = sfb_arena_alloc(p->ast->arena, sizeof(*role));
-	const struct sfb_token *lbrace;
+	const struct sfb_token *lbrace, *t;
 
 	role->extends_tail = &role->extends;
 	role->rules_tail = &role->rules;
@@ -528,7 +529,14 @@ static bool parse_role(struct parser *p)
 	}
 	if (peek(p)->type != TOK_STRING)
 		return expected(p, "role description (a quoted string)");
-	role->description = string_dup(p, next(p));
+	t = next(p);
+	role->description = string_dup(p, t);
+	if (strlen(role->description) >= SFB_TEXT_MAX) {
+		sfb_diag_report(p->d, SFB_ERROR, &t->loc,
+				"role description is %zu bytes long; nf_sfb takes at most %d",
+				strlen(role->description), SFB_TEXT_MAX - 1);
+		return false;
+	}
 	if (peek(p)->type != TOK_LBRACE)
 		return expected(p, "'{'");
 	lbrace = next(p);
@@ -641,6 +649,7 @@ static bool parse_prefix(struct parser *p, struct ast_bind *b)
 	memcpy(buf, t->text, t->len);
 	buf[t->len] = '\0';
 	ap = sfb_arena_alloc(p->ast->arena, sizeof(*ap));
+	ap->loc = t->loc;
 	pfx = &ap->prefix;
 	slash = strchr(buf, '/');
 	if (slash)
@@ -871,7 +880,9 @@ static bool missing(const char *path)
 static const char *include_path(struct parser *p, const struct sfb_token *t,
 				const char *name)
 {
-	const char *slash = strrchr(p->path, '/');
+	/* Standard input has no directory: the current one stands for it. */
+	const char *slash = strcmp(p->path, SFB_STDIN_NAME) ?
+			    strrchr(p->path, '/') : NULL;
 	const char *here, *there;
 
 	if (name[0] == '/')
@@ -1083,8 +1094,78 @@ static bool parse_path(struct ast *ast, struct sfb_diag *d, const char *path,
 	return ok;
 }
 
+/* Standard input, of any kind (a pipe too), up to SFB_MAX_FILE_SIZE bytes. */
+static char *read_stdin(struct sfb_diag *d, size_t *len)
+{
+	size_t cap = 0, got = 0;
+	char *buf = NULL;
+
+	for (;;) {
+		ssize_t n;
+
+		if (got > SFB_MAX_FILE_SIZE) {
+			sfb_diag_report(d, SFB_ERROR, NULL,
+					"'%s' is too large (more than %u bytes)",
+					SFB_STDIN_NAME, SFB_MAX_FILE_SIZE);
+			break;
+		}
+		if (got == cap) {
+			char *v;
+
+			cap = cap ? 2 * cap : 65536;
+			if (cap > SFB_MAX_FILE_SIZE + 1)
+				cap = SFB_MAX_FILE_SIZE + 1;
+			v = realloc(buf, cap);
+			if (!v) {
+				report_io(d, NULL, SFB_STDIN_NAME, strerror(ENOMEM));
+				break;
+			}
+			buf = v;
+		}
+		n = read(STDIN_FILENO, buf + got, cap - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			report_io(d, NULL, SFB_STDIN_NAME, strerror(errno));
+			break;
+		}
+		if (!n) {
+			*len = got;
+			return buf;
+		}
+		got += (size_t)n;
+	}
+	free(buf);
+	return NULL;
+}
+
+static bool parse_stdin(struct ast *ast, struct sfb_diag *d)
+{
+	struct ast_file *f = &ast->files[ast->n_files++];
+	const char *name;
+	struct stat st;
+	size_t len;
+	char *text;
+	bool ok;
+
+	text = read_stdin(d, &len);
+	if (!text)
+		return false;
+	/* A file of its own including itself is a cycle, as for any file. */
+	if (fstat(STDIN_FILENO, &st) < 0)
+		memset(&st, 0, sizeof(st));
+	*f = (struct ast_file){ st.st_dev, st.st_ino, true };
+	name = sfb_diag_add_source(d, SFB_STDIN_NAME, text, len);
+	free(text);
+	ok = parse_source(ast, d, name, len, true, 0);
+	f->open = false;
+	return ok;
+}
+
 bool sfb_parse_file(struct ast *ast, const char *path, struct sfb_diag *d)
 {
+	if (!strcmp(path, "-"))
+		return parse_stdin(ast, d);
 	return parse_path(ast, d, path, NULL, 0);
 }
 

@@ -75,6 +75,7 @@ struct ast_exempt {
 struct ast_prefix {
 	struct ast_prefix *next;
 	struct sfb_prefix prefix;
+	struct sfb_loc loc;
 };
 
 struct ast_iface {

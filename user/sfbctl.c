@@ -14,7 +14,7 @@ const char *prog = "sfbctl";
 
 static const struct sfbctl_command commands[] = {
 	{ "check", cmd_check, "parse, resolve and lint a configuration file",
-	  "sfbctl check [-j] FILE" },
+	  "sfbctl check [-j] [-v|--verbose] FILE" },
 	{ "export", cmd_export, "write a configuration as a firewall report or as firewall rules",
 	  "sfbctl export --format csv|markdown|nft|ipset|iptables|ip6tables|xfrm [--role ROLE]...\n"
 	  "              FILE" },
@@ -22,7 +22,7 @@ static const struct sfbctl_command commands[] = {
 	  "sfbctl flush [--backend auto|module|nft]" },
 	{ "load", cmd_load,
 	  "load a configuration into nf_sfb atomically, or only have the kernel check it",
-	  "sfbctl load [-c|--check] [-v|--verbose] [--sysctl] [--backend auto|module|nft] FILE" },
+	  "sfbctl load [-c|--check] [-v|--verbose] [--force] [--sysctl] [--backend auto|module|nft] FILE" },
 	{ "match", cmd_match, "what the loaded ruleset would do with a packet",
 	  "sfbctl match [-j] tcp|udp from ADDR port PORT to ADDR port PORT" },
 	{ "show", cmd_show, "print the loaded ruleset as a configuration file",

@@ -354,9 +354,6 @@ static int add_exempt(const struct sfb_config *cfg,
 	const struct sfb_conf_role *role = src ? e->from : e->to;
 	struct sfb_range ports = src ? e->sport : e->dport;
 
-	/* nf_sfb refuses a rule with both sides, so the load fails: none. */
-	if (src && (e->to || !range_is_any(e->dport)))
-		return 0;
 	if (!role) {
 		for (size_t f = 0; f < ARRAY_SIZE(families); f++) {
 			struct sfb_prefix any = { .family = families[f] };

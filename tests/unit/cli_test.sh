@@ -22,7 +22,7 @@ for c in $commands; do
 	done
 done
 # After "--", --help is an argument, not a request for help.
-refused 2 "usage: sfbctl check [-j] FILE" "$SFBCTL" check -- --help extra
+refused 2 "$("$SFBCTL" help check | head -n 1)" "$SFBCTL" check -- --help extra
 echo "CMD --help and -h: usage for $(echo "$commands" | wc -l) commands, exit 0"
 
 refused 2 "sfb: unknown command 'lod'; did you mean 'load'?" "$SFBCTL" lod x

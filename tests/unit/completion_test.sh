@@ -42,7 +42,7 @@ cases() {
 	[ -n "$commands" ] || { echo "FAIL: no commands in sfbctl --help"; failed=1; }
 	expect "$commands help -h --help -V --version" sfbctl ""
 	expect "show stats" sfbctl s
-	expect "-c --check --dry-run -v --verbose --sysctl --backend" sfbctl load -
+	expect "-c --check --dry-run -v --verbose --force --sysctl --backend" sfbctl load -
 	expect "auto module nft" sfbctl load --backend ""
 	expect "nft" sfbctl flush --backend n
 	expect "-j --json -z --zero" sfbctl stats -

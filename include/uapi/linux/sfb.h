@@ -243,6 +243,19 @@
 /* Role descriptions, NUL included. */
 #define SFB_TEXT_MAX		256
 
+/*
+ * The per-ruleset limits of this version of the module: what GET_INFO's
+ * SFB_LIMIT_A_* report, except the memory limit, which depends on the
+ * machine. A reader should take GET_INFO's word; these let a tool check a
+ * ruleset where the module is absent.
+ */
+#define SFB_MAX_ROLES		64	/* SFB_LIMIT_A_ROLES */
+#define SFB_MAX_RULES		65536	/* SFB_LIMIT_A_SERVICES: port rules
+					 * of both classes, over all roles
+					 */
+#define SFB_MAX_BINDINGS	65536	/* SFB_LIMIT_A_BINDINGS */
+#define SFB_MAX_EXEMPTIONS	256	/* SFB_LIMIT_A_EXEMPTIONS */
+
 enum sfb_cmd {
 	SFB_CMD_UNSPEC,
 	SFB_CMD_GET_INFO,

@@ -117,20 +117,21 @@ static bool selector_is_flow(const struct xfrm_selector *sel)
 
 bool sfb_xfrm_parse(const struct nlmsghdr *nlh, struct sfb_xfrm_policy *p)
 {
-	const struct xfrm_userpolicy_info *pi;
+	struct xfrm_userpolicy_info pi;
 	const struct nlattr *attr;
 
 	if (nlh->nlmsg_type != XFRM_MSG_NEWPOLICY ||
-	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*pi)))
+	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(pi)))
 		return false;
-	pi = mnl_nlmsg_get_payload(nlh);
-	if (!index_is_sfbs(pi->index) || pi->priority != SFB_XFRM_PRIORITY ||
-	    pi->action != XFRM_POLICY_ALLOW || pi->flags ||
-	    pi->dir >= XFRM_POLICY_MAX ||
-	    (pi->sel.family != AF_INET && pi->sel.family != AF_INET6))
+	/* Netlink aligns to 4 bytes, the struct (its u64s) to 8: a copy. */
+	memcpy(&pi, mnl_nlmsg_get_payload(nlh), sizeof(pi));
+	if (!index_is_sfbs(pi.index) || pi.priority != SFB_XFRM_PRIORITY ||
+	    pi.action != XFRM_POLICY_ALLOW || pi.flags ||
+	    pi.dir >= XFRM_POLICY_MAX ||
+	    (pi.sel.family != AF_INET && pi.sel.family != AF_INET6))
 		return false;
 	memset(p, 0, sizeof(*p));
-	mnl_attr_for_each(attr, nlh, sizeof(*pi)) {
+	mnl_attr_for_each(attr, nlh, sizeof(pi)) {
 		switch (mnl_attr_get_type(attr)) {
 		case XFRMA_TMPL:
 		case XFRMA_SEC_CTX:
@@ -158,17 +159,17 @@ bool sfb_xfrm_parse(const struct nlmsghdr *nlh, struct sfb_xfrm_policy *p)
 		}
 		}
 	}
-	if (selector_is_any(&pi->sel) && p->mark && p->mark == p->mask)
+	if (selector_is_any(&pi.sel) && p->mark && p->mark == p->mask)
 		p->kind = SFB_XFRM_MARK;
-	else if (pi->dir == XFRM_POLICY_OUT && !p->mark && !p->mask &&
-		 selector_is_flow(&pi->sel))
+	else if (pi.dir == XFRM_POLICY_OUT && !p->mark && !p->mask &&
+		 selector_is_flow(&pi.sel))
 		p->kind = SFB_XFRM_SELECTOR;
 	else
 		return false;
-	p->dir = pi->dir;
-	p->sel = pi->sel;
-	p->priority = pi->priority;
-	p->index = pi->index;
+	p->dir = pi.dir;
+	p->sel = pi.sel;
+	p->priority = pi.priority;
+	p->index = pi.index;
 	return true;
 }
 

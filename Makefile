@@ -65,11 +65,13 @@ MNL_LIBS := $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
 KMOD_CFLAGS := $(shell pkg-config --cflags libkmod 2>/dev/null)
 KMOD_LIBS := $(shell pkg-config --libs libkmod 2>/dev/null || echo -lkmod)
 NFTNL_LIBS := $(shell pkg-config --libs libnftnl 2>/dev/null || echo -lnftnl)
-# sfbctl links all three; the selftest tools only libmnl.
-USER_LIBS = $(MNL_LIBS) $(KMOD_LIBS) $(NFTNL_LIBS)
+JANSSON_CFLAGS := $(shell pkg-config --cflags jansson 2>/dev/null)
+JANSSON_LIBS := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
+# sfbctl links all four; the selftest tools only libmnl.
+USER_LIBS = $(MNL_LIBS) $(KMOD_LIBS) $(NFTNL_LIBS) $(JANSSON_LIBS)
 SFB_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Iinclude -Iuser \
 	-DSFB_VERSION='"$(VERSION)"' -DSFB_ROLES_DIR='"$(ROLESDIR)"' \
-	$(MNL_CFLAGS) $(KMOD_CFLAGS)
+	$(MNL_CFLAGS) $(KMOD_CFLAGS) $(JANSSON_CFLAGS)
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer

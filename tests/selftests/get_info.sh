@@ -20,7 +20,7 @@ expect_eq "$(echo "$out" | sed -n 3p)" \
 
 json=$("$SFBCTL" version --json) || fail "sfbctl version --json exited $?"
 expect_eq "$json" \
-	"{\"sfbctl\":\"$modver\",\"module\":{\"version\":\"$modver\",\"uapi\":$uapi,\"limits\":{\"roles\":64,\"services\":65536,\"bindings\":65536,\"ipsec_exempt\":256,\"memory\":$memory}},\"policy\":null}" \
+	"{\"sfbctl\":\"$modver\",\"module\":{\"version\":\"$modver\",\"uapi\":$uapi,\"limits\":{\"roles\":64,\"services\":65536,\"bindings\":65536,\"ipsec_exempt\":256,\"memory\":$memory}},\"ruleset\":null}" \
 	"json"
 
 # netnsok: the family answers inside another network namespace.

@@ -91,7 +91,7 @@ in_b nft delete table inet sfb || fail "B: drop the export's table"
 in_b "$SFBCTL" load --backend module "$work/sides.conf" || fail "load sides in B"
 # The generation is nftables' own, after the load's commit.
 expect_eq "$(in_a "$SFBCTL" show | head -1)" \
-	"# table inet sfb (nft backend), generation $(in_a "$SFBCTL" version -j | jq .policy.generation)" \
+	"# table inet sfb (nft backend), generation $(in_a "$SFBCTL" version -j | jq .ruleset.generation)" \
 	"show's first line"
 in_b "$SFBCTL" show | tail -n +2 > "$work/show.module"
 in_a "$SFBCTL" show | tail -n +2 > "$work/show.nft"

@@ -238,7 +238,8 @@ unit: test-bins
 # which run-tests builds (make module-debug) while the other tests run.
 STOCK_MODULES := module-6.1 module-6.12
 
-selftest: user $(SELFTEST_BINS) $(STOCK_MODULES)
+# nft_backend.sh validates JSON with a unit test's program, unsanitized.
+selftest: user $(SELFTEST_BINS) build/vg/tests/json_schema_test $(STOCK_MODULES)
 	tests/run-tests --selftest
 
 check: test-bins $(STOCK_MODULES)
@@ -292,6 +293,7 @@ install-user: user
 		$(DESTDIR)$(ROLESDIR)/
 	$(INSTALL) -D -m 0644 user/man/sfbctl.8 $(DESTDIR)$(MANDIR)/man8/sfbctl.8
 	$(INSTALL) -D -m 0644 user/man/sfb.conf.5 $(DESTDIR)$(MANDIR)/man5/sfb.conf.5
+	$(INSTALL) -m 0644 user/man/sfb-json.schema.json $(DESTDIR)$(DATADIR)/sfb/
 	$(INSTALL) -D -m 0644 packaging/sfbctl.bash-completion \
 		$(DESTDIR)$(BASHCOMPDIR)/sfbctl
 	$(INSTALL) -d $(DESTDIR)$(UNITDIR)
@@ -314,6 +316,7 @@ uninstall:
 		$(DESTDIR)$(ROLESDIR)/example-site.conf \
 		$(DESTDIR)$(MANDIR)/man8/sfbctl.8 \
 		$(DESTDIR)$(MANDIR)/man5/sfb.conf.5 \
+		$(DESTDIR)$(DATADIR)/sfb/sfb-json.schema.json \
 		$(DESTDIR)$(BASHCOMPDIR)/sfbctl \
 		$(DESTDIR)$(UNITDIR)/sfb.service $(MODULE_DEST) $(MODULE_DEST).*
 	-rmdir $(DESTDIR)$(ROLESDIR) $(dir $(DESTDIR)$(ROLESDIR)) 2>/dev/null

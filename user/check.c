@@ -17,18 +17,20 @@ static json_t *json_roles(const struct sfb_config *cfg)
 		const struct sfb_conf_role *role = &cfg->roles[i];
 		size_t count[SFB_CLASS_COUNT] = { 0 };
 		json_t *extends = json_array();
+		json_t *o;
 
 		for (size_t j = 0; j < role->n_rules; j++)
 			count[role->rules[j].class]++;
 		for (size_t k = 0; k < role->n_extends; k++)
 			json_array_append_new(extends,
 					      sfb_json_str(role->extends[k]->name));
-		json_array_append_new(roles, json_pack("{s:o,s:o,s:o,s:o,s:o}",
-			"name", sfb_json_str(role->name),
-			"description", sfb_json_str(role->description),
-			"extends", extends,
-			"services", sfb_json_uint(count[SFB_CLASS_SERVICE]),
-			"media", sfb_json_uint(count[SFB_CLASS_MEDIA])));
+		o = json_pack("{s:o,s:o,s:o,s:o,s:o}",
+			      "name", sfb_json_str(role->name),
+			      "description", sfb_json_str(role->description),
+			      "extends", extends,
+			      "services", sfb_json_uint(count[SFB_CLASS_SERVICE]),
+			      "media", sfb_json_uint(count[SFB_CLASS_MEDIA]));
+		json_array_append_new(roles, o);
 	}
 	return roles;
 }
@@ -37,19 +39,22 @@ static json_t *check_json(const char *file, const struct sfb_config *cfg,
 			  const struct sfb_diag *d)
 {
 	json_t *o = json_pack("{s:o,s:b,s:i,s:i,s:i}",
-			      "file", sfb_json_str(file), "valid", cfg != NULL,
+			      "file", sfb_json_str(file), "valid", !!cfg,
 			      "errors", sfb_diag_count(d, SFB_ERROR),
 			      "warnings", sfb_diag_count(d, SFB_WARNING),
 			      "notes", sfb_diag_count(d, SFB_NOTE));
 
-	if (cfg)
-		json_object_update_new(o, json_pack("{s:s,s:o,s:o,s:o,s:o,s:o}",
-			"policy", sfb_policy_name(cfg->mode),
-			"marks", sfb_json_marks(cfg->mark),
-			"roles", json_roles(cfg),
-			"media_ranges", sfb_json_uint(cfg->n_media_ranges),
-			"ipsec_exempt", sfb_json_uint(cfg->n_exempts),
-			"bindings", sfb_json_uint(cfg->n_bindings)));
+	if (cfg) {
+		json_t *parts = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o}",
+					  "policy", sfb_policy_name(cfg->mode),
+					  "marks", sfb_json_marks(cfg->mark),
+					  "roles", json_roles(cfg),
+					  "media_ranges", sfb_json_uint(cfg->n_media_ranges),
+					  "ipsec_exempt", sfb_json_uint(cfg->n_exempts),
+					  "bindings", sfb_json_uint(cfg->n_bindings));
+
+		json_object_update_new(o, parts);
+	}
 	json_object_set_new(o, "diagnostics", sfb_diag_json(d));
 	return o;
 }

@@ -24,11 +24,11 @@
 
 #include "config.h"
 
-/* -j/--json and -p/--pretty (indented; implies -j) for getopt_long. */
+/*
+ * -j/--json and -p/--pretty (indented; implies -j): getopt_long's short
+ * options; the long ones are { "json", ..., 'j' }, { "pretty", ..., 'p' }.
+ */
 #define SFB_JSON_SHORTOPTS "jp"
-#define SFB_JSON_LONGOPTS \
-	{ "json", no_argument, NULL, 'j' }, \
-	{ "pretty", no_argument, NULL, 'p' }
 
 /* Take option @c if it is 'j' or 'p': true if it was. */
 bool sfb_json_option(int c);

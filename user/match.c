@@ -274,9 +274,11 @@ static void json_role(const char *role, bool first, void *roles)
 static void json_rule(const char *role, const char *rule, bool first,
 		      void *rules)
 {
+	json_t *o = json_pack("{s:o,s:o}", "role", sfb_json_str(role),
+			      "rule", sfb_json_str(rule));
+
 	(void)first;
-	json_array_append_new(rules, json_pack("{s:o,s:o}",
-		"role", sfb_json_str(role), "rule", sfb_json_str(rule)));
+	json_array_append_new(rules, o);
 }
 
 static json_t *json_side(const struct view *v, uint32_t id, uint16_t port)
@@ -305,8 +307,8 @@ static json_t *match_json(const struct view *v)
 
 	for (int c = 0; c < SFB_CLASS_COUNT; c++)
 		if (v->a->classes & (1u << c))
-			json_array_append_new(classes, json_string(
-				sfb_class_name((enum sfb_class)c)));
+			json_array_append_new(classes,
+					      json_string(sfb_class_name((enum sfb_class)c)));
 	return json_pack("{s:o,s:{s:s,s:s,s:o,s:s,s:o},s:o,s:o,s:o,s:s,s:I}",
 		"generation", sfb_json_uint(v->a->generation),
 		"packet", "protocol", sfb_protos_name(v->p->proto),
@@ -378,7 +380,8 @@ static void match_nft(const struct sfb_loaded *l, const struct packet *p)
 int cmd_match(int argc, char *argv[])
 {
 	static const struct option opts[] = {
-		SFB_JSON_LONGOPTS,
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
 		{ 0 }
 	};
 	struct packet p = { 0 };

@@ -64,7 +64,11 @@ int usage_error(const char *name)
 
 int sfbctl_json_opts_only(int argc, char *argv[])
 {
-	static const struct option opts[] = { SFB_JSON_LONGOPTS, { 0 } };
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ 0 }
+	};
 	int c;
 
 	while ((c = getopt_long(argc, argv, SFB_JSON_SHORTOPTS, opts, NULL)) != -1)

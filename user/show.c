@@ -135,12 +135,14 @@ static json_t *json_role(const struct sfb_dump_role *role)
 	for (size_t i = 0; i < role->n_rules; i++) {
 		const struct sfb_conf_rule *r = &role->rules[i];
 
-		json_array_append_new(rules, json_pack("{s:o,s:s,s:o,s:o,s:o}",
-			"name", sfb_json_str(r->name),
-			"class", sfb_class_name(r->class),
-			"protocols", sfb_json_protos(r->protos),
-			"ports", sfb_json_range(r->ports),
-			"transport", sfb_json_str(r->transport)));
+		json_t *o = json_pack("{s:o,s:s,s:o,s:o,s:o}",
+				      "name", sfb_json_str(r->name),
+				      "class", sfb_class_name(r->class),
+				      "protocols", sfb_json_protos(r->protos),
+				      "ports", sfb_json_range(r->ports),
+				      "transport", sfb_json_str(r->transport));
+
+		json_array_append_new(rules, o);
 	}
 	return json_pack("{s:I,s:o,s:o,s:o}", "id", (json_int_t)role->id,
 			 "name", sfb_json_str(role->name),
@@ -161,22 +163,26 @@ static json_t *show_json(const struct sfb_dump *rs,
 	for (size_t i = 0; i < rs->n_roles; i++)
 		json_array_append_new(roles, json_role(&rs->roles[i]));
 	binds = json_array();
-	for (size_t i = 0; i < rs->n_binds; i++)
-		json_array_append_new(binds, json_pack("{s:s,s:o}",
-			"prefix", sfb_prefix_format(&rs->binds[i].prefix, buf,
-						    sizeof(buf)),
-			"role", json_role_ref(rs, rs->binds[i].role)));
+	for (size_t i = 0; i < rs->n_binds; i++) {
+		const struct sfb_prefix *pfx = &rs->binds[i].prefix;
+		json_t *o = json_pack("{s:s,s:o}", "prefix",
+				      sfb_prefix_format(pfx, buf, sizeof(buf)),
+				      "role", json_role_ref(rs, rs->binds[i].role));
+
+		json_array_append_new(binds, o);
+	}
 	exempts = json_array();
 	for (size_t i = 0; i < rs->n_exempts; i++) {
 		const struct sfb_dump_exempt *e = &rs->exempts[i];
+		json_t *o = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}",
+				      "name", sfb_json_str(e->name),
+				      "from", json_role_ref(rs, e->from),
+				      "to", json_role_ref(rs, e->to),
+				      "protocols", sfb_json_protos(e->protos),
+				      "sport", sfb_json_range(e->sport),
+				      "dport", sfb_json_range(e->dport));
 
-		json_array_append_new(exempts, json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}",
-			"name", sfb_json_str(e->name),
-			"from", json_role_ref(rs, e->from),
-			"to", json_role_ref(rs, e->to),
-			"protocols", sfb_json_protos(e->protos),
-			"sport", sfb_json_range(e->sport),
-			"dport", sfb_json_range(e->dport)));
+		json_array_append_new(exempts, o);
 	}
 	return json_pack("{s:b,s:s,s:o,s:s,s:o,s:o,s:o,s:o,s:o}",
 			 "loaded", 1, "backend", rs->nft ? "nft" : "module",

@@ -191,16 +191,18 @@ static json_t *json_rules(const struct target_view *v)
 	for (size_t r = 0; r < v->t->n_roles; r++)
 		for (size_t j = 0; j < v->roles[r]->n_rules; j++) {
 			const struct sfb_conf_rule *rule = &v->roles[r]->rules[j];
+			const struct sfb_count *c = &v->counts[r][j];
+			json_t *o;
 
-			json_array_append_new(rules, json_pack(
-				"{s:o,s:o,s:s,s:o,s:o,s:o,s:o}",
-				"role", sfb_json_str(v->roles[r]->name),
-				"rule", sfb_json_str(rule->name),
-				"class", sfb_class_name(rule->class),
-				"protocols", sfb_json_protos(rule->protos),
-				"ports", sfb_json_range(rule->ports),
-				"packets", sfb_json_uint(v->counts[r][j].packets),
-				"bytes", sfb_json_uint(v->counts[r][j].bytes)));
+			o = json_pack("{s:o,s:o,s:s,s:o,s:o,s:o,s:o}",
+				      "role", sfb_json_str(v->roles[r]->name),
+				      "rule", sfb_json_str(rule->name),
+				      "class", sfb_class_name(rule->class),
+				      "protocols", sfb_json_protos(rule->protos),
+				      "ports", sfb_json_range(rule->ports),
+				      "packets", sfb_json_uint(c->packets),
+				      "bytes", sfb_json_uint(c->bytes));
+			json_array_append_new(rules, o);
 		}
 	return rules;
 }
@@ -212,15 +214,16 @@ static json_t *stats_json(const struct sfb_stats *st,
 
 	for (size_t i = 0; i < st->n_targets; i++) {
 		const struct target_view *v = &views[i];
-		json_t *roles = json_array();
+		json_t *roles = json_array(), *o;
 
 		for (size_t r = 0; r < v->t->n_roles; r++)
 			json_array_append_new(roles, sfb_json_str(v->roles[r]->name));
-		json_array_append_new(targets, json_pack("{s:I,s:o,s:o,s:o}",
-			"id", (json_int_t)v->t->id, "roles", roles,
-			"counters", json_counters(v->t->counters, 0,
-						  TARGET_COUNTERS - 1),
-			"rules", json_rules(v)));
+		o = json_pack("{s:I,s:o,s:o,s:o}", "id", (json_int_t)v->t->id,
+			      "roles", roles,
+			      "counters", json_counters(v->t->counters, 0,
+							TARGET_COUNTERS - 1),
+			      "rules", json_rules(v));
+		json_array_append_new(targets, o);
 	}
 	return json_pack("{s:o,s:o,s:o}",
 			 "generation", sfb_json_uint(st->generation),
@@ -344,7 +347,8 @@ static int stats_nft(struct sfb_loaded *l, bool zero)
 int cmd_stats(int argc, char *argv[])
 {
 	static const struct option opts[] = {
-		SFB_JSON_LONGOPTS,
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
 		{ "zero", no_argument, NULL, 'z' },
 		{ 0 }
 	};

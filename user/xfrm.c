@@ -789,15 +789,18 @@ json_t *sfb_xfrm_json(const struct sfb_xfrm_set *set)
 			"priority", (json_int_t)p->priority,
 			"index", (json_int_t)p->index);
 
-		if (p->kind == SFB_XFRM_SELECTOR)
-			json_object_update_new(o, json_pack("{s:s,s:s,s:o,s:s,s:o}",
+		if (p->kind == SFB_XFRM_SELECTOR) {
+			json_t *sel = json_pack("{s:s,s:s,s:o,s:s,s:o}",
 				"protocol", s->proto == IPPROTO_TCP ? "tcp" : "udp",
 				"saddr", addr_text(s->family, &s->saddr,
 						   s->prefixlen_s, src),
 				"sport", json_ports(s->sport, s->sport_mask),
 				"daddr", addr_text(s->family, &s->daddr,
 						   s->prefixlen_d, dst),
-				"dport", json_ports(s->dport, s->dport_mask)));
+				"dport", json_ports(s->dport, s->dport_mask));
+
+			json_object_update_new(o, sel);
+		}
 		json_array_append_new(a, o);
 	}
 	return a;

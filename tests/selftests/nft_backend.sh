@@ -12,7 +12,7 @@
 # nf_sfb in another namespace, show prints the same configuration, match
 # gives the same answers, and after the same packets stats the same
 # counters, rule by rule. A load with one backend removes the other's
-# policy.
+# policy. Both backends' -j output holds to user/man/sfb-json.schema.json.
 # Not on the debug kernel: nf_sfb's part in it is loads, flushes and reads every other test makes
 . "$(dirname "$0")/lib.sh"
 test_setup --module nft
@@ -141,6 +141,22 @@ expect_eq "$(jq -s 'map(.counters.dropped.packets) | add' "$work/stats.nft")" 3 
 expect_eq "$(jq -s '[.[].rules[] | select(.rule == "rtp") | .packets] | add' \
 	"$work/stats.nft")" 3 "rtp's packets"
 echo "6 datagrams: stats per target, class and rule as the module's"
+
+# Both backends' -j documents hold to the schema (json_output_test.sh
+# checks the nft backend's natively; here the module's too).
+VALIDATE=$PWD/build/vg/tests/json_schema_test
+for ns in a b; do
+	"in_$ns" "$SFBCTL" show -j > "$work/show.$ns.json"
+	"in_$ns" "$SFBCTL" stats -j > "$work/stats.$ns.json"
+	"in_$ns" "$SFBCTL" match -j udp from 198.51.100.1 port 40000 to 10.0.0.1 port 10005 \
+		> "$work/match.$ns.json"
+	"in_$ns" "$SFBCTL" version -j > "$work/version.$ns.json"
+	for doc in show stats match version; do
+		"$VALIDATE" user/man/sfb-json.schema.json "$doc" "$work/$doc.$ns.json" ||
+			fail "$ns: sfbctl $doc -j is not in the schema"
+	done
+done
+echo "show, stats, match and version -j of both backends: in the schema"
 
 # One backend's load removes the other's policy.
 in_a "$SFBCTL" load --backend module "$work/sides.conf" 2> "$work/err" ||

@@ -65,11 +65,13 @@ MNL_LIBS := $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
 KMOD_CFLAGS := $(shell pkg-config --cflags libkmod 2>/dev/null)
 KMOD_LIBS := $(shell pkg-config --libs libkmod 2>/dev/null || echo -lkmod)
 NFTNL_LIBS := $(shell pkg-config --libs libnftnl 2>/dev/null || echo -lnftnl)
-# sfbctl links all three; the selftest tools only libmnl.
-USER_LIBS = $(MNL_LIBS) $(KMOD_LIBS) $(NFTNL_LIBS)
+JANSSON_CFLAGS := $(shell pkg-config --cflags jansson 2>/dev/null)
+JANSSON_LIBS := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
+# sfbctl links all four; the selftest tools only libmnl.
+USER_LIBS = $(MNL_LIBS) $(KMOD_LIBS) $(NFTNL_LIBS) $(JANSSON_LIBS)
 SFB_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Iinclude -Iuser \
 	-DSFB_VERSION='"$(VERSION)"' -DSFB_ROLES_DIR='"$(ROLESDIR)"' \
-	$(MNL_CFLAGS) $(KMOD_CFLAGS)
+	$(MNL_CFLAGS) $(KMOD_CFLAGS) $(JANSSON_CFLAGS)
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
@@ -236,7 +238,8 @@ unit: test-bins
 # which run-tests builds (make module-debug) while the other tests run.
 STOCK_MODULES := module-6.1 module-6.12
 
-selftest: user $(SELFTEST_BINS) $(STOCK_MODULES)
+# nft_backend.sh validates JSON with a unit test's program, unsanitized.
+selftest: user $(SELFTEST_BINS) build/vg/tests/json_schema_test $(STOCK_MODULES)
 	tests/run-tests --selftest
 
 check: test-bins $(STOCK_MODULES)
@@ -290,6 +293,7 @@ install-user: user
 		$(DESTDIR)$(ROLESDIR)/
 	$(INSTALL) -D -m 0644 user/man/sfbctl.8 $(DESTDIR)$(MANDIR)/man8/sfbctl.8
 	$(INSTALL) -D -m 0644 user/man/sfb.conf.5 $(DESTDIR)$(MANDIR)/man5/sfb.conf.5
+	$(INSTALL) -m 0644 user/man/sfb-json.schema.json $(DESTDIR)$(DATADIR)/sfb/
 	$(INSTALL) -D -m 0644 packaging/sfbctl.bash-completion \
 		$(DESTDIR)$(BASHCOMPDIR)/sfbctl
 	$(INSTALL) -d $(DESTDIR)$(UNITDIR)
@@ -312,6 +316,7 @@ uninstall:
 		$(DESTDIR)$(ROLESDIR)/example-site.conf \
 		$(DESTDIR)$(MANDIR)/man8/sfbctl.8 \
 		$(DESTDIR)$(MANDIR)/man5/sfb.conf.5 \
+		$(DESTDIR)$(DATADIR)/sfb/sfb-json.schema.json \
 		$(DESTDIR)$(BASHCOMPDIR)/sfbctl \
 		$(DESTDIR)$(UNITDIR)/sfb.service $(MODULE_DEST) $(MODULE_DEST).*
 	-rmdir $(DESTDIR)$(ROLESDIR) $(dir $(DESTDIR)$(ROLESDIR)) 2>/dev/null

@@ -8,55 +8,57 @@
 
 #include "compile.h"
 #include "config.h"
+#include "json.h"
 #include "sfbctl.h"
 
-static void json_roles(const struct sfb_config *cfg, FILE *f)
+static json_t *json_roles(const struct sfb_config *cfg)
 {
-	fputc('[', f);
+	json_t *roles = json_array();
+
 	for (size_t i = 0; i < cfg->n_roles; i++) {
 		const struct sfb_conf_role *role = &cfg->roles[i];
 		size_t count[SFB_CLASS_COUNT] = { 0 };
+		json_t *extends = json_array();
+		json_t *o;
 
 		for (size_t j = 0; j < role->n_rules; j++)
 			count[role->rules[j].class]++;
-		fputs(i ? ",{\"name\":" : "{\"name\":", f);
-		sfb_json_string(f, role->name);
-		fputs(",\"description\":", f);
-		sfb_json_string(f, role->description);
-		fputs(",\"extends\":[", f);
-		for (size_t k = 0; k < role->n_extends; k++) {
-			if (k)
-				fputc(',', f);
-			sfb_json_string(f, role->extends[k]->name);
-		}
-		fprintf(f, "],\"services\":%zu,\"media\":%zu}",
-			count[SFB_CLASS_SERVICE], count[SFB_CLASS_MEDIA]);
+		for (size_t k = 0; k < role->n_extends; k++)
+			json_array_append_new(extends,
+					      sfb_json_str(role->extends[k]->name));
+		o = json_pack("{s:o,s:o,s:o,s:o,s:o}",
+			      "name", sfb_json_str(role->name),
+			      "description", sfb_json_str(role->description),
+			      "extends", extends,
+			      "services", sfb_json_uint(count[SFB_CLASS_SERVICE]),
+			      "media", sfb_json_uint(count[SFB_CLASS_MEDIA]));
+		json_array_append_new(roles, o);
 	}
-	fputc(']', f);
+	return roles;
 }
 
-static void print_json(const char *file, const struct sfb_config *cfg,
-		       const struct sfb_diag *d, FILE *f)
+static json_t *check_json(const char *file, const struct sfb_config *cfg,
+			  const struct sfb_diag *d)
 {
-	fputs("{\"file\":", f);
-	sfb_json_string(f, file);
-	fprintf(f, ",\"valid\":%s,\"errors\":%u,\"warnings\":%u,\"notes\":%u",
-		cfg ? "true" : "false", sfb_diag_count(d, SFB_ERROR),
-		sfb_diag_count(d, SFB_WARNING), sfb_diag_count(d, SFB_NOTE));
+	json_t *o = json_pack("{s:o,s:b,s:i,s:i,s:i}",
+			      "file", sfb_json_str(file), "valid", !!cfg,
+			      "errors", sfb_diag_count(d, SFB_ERROR),
+			      "warnings", sfb_diag_count(d, SFB_WARNING),
+			      "notes", sfb_diag_count(d, SFB_NOTE));
+
 	if (cfg) {
-		fprintf(f, ",\"policy\":\"%s\",\"marks\":{",
-			sfb_policy_name(cfg->mode));
-		for (int c = 0; c < SFB_CLASS_COUNT; c++)
-			fprintf(f, "%s\"%s\":%u", c ? "," : "",
-				sfb_class_name((enum sfb_class)c), cfg->mark[c]);
-		fputs("},\"roles\":", f);
-		json_roles(cfg, f);
-		fprintf(f, ",\"media_ranges\":%zu,\"ipsec_exempt\":%zu,\"bindings\":%zu",
-			cfg->n_media_ranges, cfg->n_exempts, cfg->n_bindings);
+		json_t *parts = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o}",
+					  "policy", sfb_policy_name(cfg->mode),
+					  "marks", sfb_json_marks(cfg->mark),
+					  "roles", json_roles(cfg),
+					  "media_ranges", sfb_json_uint(cfg->n_media_ranges),
+					  "ipsec_exempt", sfb_json_uint(cfg->n_exempts),
+					  "bindings", sfb_json_uint(cfg->n_bindings));
+
+		json_object_update_new(o, parts);
 	}
-	fputs(",\"diagnostics\":", f);
-	sfb_diag_print_json(d, f);
-	fputs("}\n", f);
+	json_object_set_new(o, "diagnostics", sfb_diag_json(d));
+	return o;
 }
 
 /*
@@ -78,19 +80,21 @@ int cmd_check(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ 0 }
 	};
 	struct sfb_config *cfg;
 	struct sfb_diag *d;
-	bool json = false, verbose = false, ok;
+	bool verbose = false, ok;
 	const char *file;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "jv", opts, NULL)) != -1) {
-		if (c == 'j')
-			json = true;
-		else if (c == 'v')
+	while ((c = getopt_long(argc, argv, SFB_JSON_SHORTOPTS "v", opts,
+				NULL)) != -1) {
+		if (sfb_json_option(c))
+			continue;
+		if (c == 'v')
 			verbose = true;
 		else
 			return usage_error("check");
@@ -103,8 +107,8 @@ int cmd_check(int argc, char *argv[])
 	cfg = sfb_config_load(file, d);
 	ok = cfg && check_for_module(cfg, d);
 	sfb_diag_print(d, stderr, false);
-	if (json)
-		print_json(file, ok ? cfg : NULL, d, stdout);
+	if (sfb_json_enabled())
+		sfb_json_emit(check_json(file, ok ? cfg : NULL, d));
 	ret = ok ? SFBCTL_EXIT_OK : SFBCTL_EXIT_ERROR;
 	sfb_config_free(cfg);
 	sfb_diag_free(d);

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "diag.h"
+#include "json.h"
 
 struct source {
 	char *name;
@@ -42,15 +44,13 @@ static const char *const severity_names[] = {
 	[SFB_NOTE] = "note",
 };
 
-/* Allocation failures here are fatal: nothing useful could be reported. */
+/* Allocation failures are sfb_oom(), as everywhere in sfbctl. */
 static void *xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size);
 
-	if (!p) {
-		fputs("sfbctl: out of memory\n", stderr);
-		abort();
-	}
+	if (!p)
+		sfb_oom();
 	return p;
 }
 
@@ -98,10 +98,8 @@ const char *sfb_diag_add_source(struct sfb_diag *d, const char *name,
 	struct source *s;
 
 	s = realloc(d->sources, (d->n_sources + 1) * sizeof(*s));
-	if (!s) {
-		fputs("sfbctl: out of memory\n", stderr);
-		abort();
-	}
+	if (!s)
+		sfb_oom();
 	d->sources = s;
 	s = &d->sources[d->n_sources++];
 	s->name = xstrndup(name, strlen(name));
@@ -460,56 +458,33 @@ void sfb_diag_print(const struct sfb_diag *d, FILE *f, bool errors_only)
 	}
 }
 
-void sfb_json_string(FILE *f, const char *s)
+static json_t *diag_json(const struct diagnostic *diag)
 {
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p == '\t')
-			fputs("\\t", f);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
+	json_t *o = json_pack("{s:s,s:o,s:i,s:i,s:i,s:o}",
+			      "severity", severity_names[diag->sev],
+			      "file", diag->loc.file ?
+			      sfb_json_str(diag->loc.file) : json_null(),
+			      "line", diag->loc.line, "column", diag->loc.col,
+			      "length", diag->loc.len,
+			      "message", sfb_json_str(diag->msg));
 
-static void print_json_one(const struct diagnostic *diag, FILE *f)
-{
-	fprintf(f, "{\"severity\":\"%s\",\"file\":", severity_names[diag->sev]);
-	if (diag->loc.file)
-		sfb_json_string(f, diag->loc.file);
-	else
-		fputs("null", f);
-	fprintf(f, ",\"line\":%u,\"column\":%u,\"length\":%u,\"message\":",
-		diag->loc.line, diag->loc.col, diag->loc.len);
-	sfb_json_string(f, diag->msg);
 	if (diag->notes) {
-		fputs(",\"notes\":[", f);
-		for (const struct diagnostic *n = diag->notes; n; n = n->next) {
-			print_json_one(n, f);
-			if (n->next)
-				fputc(',', f);
-		}
-		fputc(']', f);
+		json_t *notes = json_array();
+
+		for (const struct diagnostic *n = diag->notes; n; n = n->next)
+			json_array_append_new(notes, diag_json(n));
+		json_object_set_new(o, "notes", notes);
 	}
-	fputc('}', f);
+	return o;
 }
 
-void sfb_diag_print_json(const struct sfb_diag *d, FILE *f)
+json_t *sfb_diag_json(const struct sfb_diag *d)
 {
 	const struct diagnostic **v = sorted(d);
+	json_t *a = json_array();
 
-	fputc('[', f);
-	for (size_t i = 0; i < d->n; i++) {
-		if (i)
-			fputc(',', f);
-		print_json_one(v[i], f);
-	}
-	fputc(']', f);
+	for (size_t i = 0; i < d->n; i++)
+		json_array_append_new(a, diag_json(v[i]));
 	free(v);
+	return a;
 }

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 enum sfb_severity {
 	SFB_ERROR,
 	SFB_WARNING,
@@ -82,9 +84,6 @@ void sfb_diag_print(const struct sfb_diag *d, FILE *f, bool errors_only);
  */
 void sfb_diag_print_warnings(const struct sfb_diag *d, FILE *f);
 /* All diagnostics as a JSON array (attached notes nested as "notes"). */
-void sfb_diag_print_json(const struct sfb_diag *d, FILE *f);
-
-/* A JSON string literal, escaped per RFC 8259. */
-void sfb_json_string(FILE *f, const char *s);
+json_t *sfb_diag_json(const struct sfb_diag *d);
 
 #endif

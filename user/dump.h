@@ -113,8 +113,6 @@ const char *sfb_dump_role_name(const struct sfb_dump *rs, uint32_t id,
 
 /* The ruleset as sfb.conf(5) text that sfbctl check accepts (show.c). */
 void sfb_dump_print_conf(const struct sfb_dump *rs, FILE *f);
-/* ["tcp","udp"] (show.c) */
-void sfb_json_protos(FILE *f, uint8_t protos);
 
 /*
  * Per-rule counters of one target (stats.c). Each segment counts for every

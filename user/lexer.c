@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "lexer.h"
 
 static bool is_word_char(unsigned char c)
@@ -28,10 +29,8 @@ static bool push(struct sfb_diag *d, struct sfb_tokens *out, size_t *cap,
 		size_t ncap = *cap ? *cap * 2 : 256;
 		struct sfb_token *v = realloc(out->v, ncap * sizeof(*v));
 
-		if (!v) {
-			fputs("sfbctl: out of memory\n", stderr);
-			abort();
-		}
+		if (!v)
+			sfb_oom();
 		out->v = v;
 		*cap = ncap;
 	}

@@ -246,7 +246,8 @@ static int refuse_empty(struct load *l, const struct sfb_config *cfg)
 		if (!l->info.memory)
 			return SFBCTL_EXIT_OK;
 		fprintf(stderr,
-			"sfb: %s binds no address: it would replace the ruleset in force (generation %" PRIu64 ") with one that enforces nothing; use --force to load it anyway\n",
+			"sfb: %s binds no address: it would replace the ruleset in force (generation %"
+			PRIu64 ") with one that enforces nothing; use --force to load it anyway\n",
 			l->file, l->info.generation);
 		return SFBCTL_EXIT_ERROR;
 	}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "json.h"
 #include "loaded.h"
 #include "sfbctl.h"
 
@@ -87,7 +88,10 @@ void sfb_loaded_free(struct sfb_loaded *l)
 	sfb_stats_free(&l->st);
 }
 
-void sfb_loaded_print_none(bool json)
+void sfb_loaded_print_none(void)
 {
-	puts(json ? "{\"loaded\":false}" : "no ruleset is loaded");
+	if (sfb_json_enabled())
+		sfb_json_emit(json_pack("{s:b}", "loaded", false));
+	else
+		puts("no ruleset is loaded");
 }

@@ -34,6 +34,6 @@ struct sfb_loaded {
 int sfb_loaded_find(struct sfb_loaded *l);
 void sfb_loaded_free(struct sfb_loaded *l);
 /* What stats and match print when @l->none: "no ruleset is loaded". */
-void sfb_loaded_print_none(bool json);
+void sfb_loaded_print_none(void);
 
 #endif

@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 
 #include "dump.h"
+#include "json.h"
 #include "loaded.h"
 #include "sfbctl.h"
 
@@ -185,10 +186,10 @@ struct view {
 	const struct sfb_stats *st;
 };
 
-/* The rules of target @id's roles that hold the port, as "role/rule". */
+/* The rules of target @id's roles that hold the port. */
 static void each_rule(const struct view *v, uint32_t id, uint16_t port,
-		      void (*fn)(FILE *f, const char *role, const char *rule,
-				 bool first), FILE *f)
+		      void (*fn)(const char *role, const char *rule, bool first,
+				 void *data), void *data)
 {
 	const struct sfb_dump_target *t = sfb_stats_target(v->st, id);
 	bool first = true;
@@ -202,84 +203,47 @@ static void each_rule(const struct view *v, uint32_t id, uint16_t port,
 			if (!(r->protos & v->p->proto) || port < r->ports.first ||
 			    port > r->ports.last)
 				continue;
-			fn(f, role->name, r->name, first);
+			fn(role->name, r->name, first, data);
 			first = false;
 		}
 	}
 }
 
 static void each_role(const struct view *v, uint32_t id,
-		      void (*fn)(FILE *f, const char *role, bool first), FILE *f)
+		      void (*fn)(const char *role, bool first, void *data),
+		      void *data)
 {
 	const struct sfb_dump_target *t = sfb_stats_target(v->st, id);
 	char buf[32];
 
 	for (size_t i = 0; t && i < t->n_roles; i++)
-		fn(f, sfb_dump_role_name(v->rs, t->roles[i], buf, sizeof(buf)),
-		   i == 0);
+		fn(sfb_dump_role_name(v->rs, t->roles[i], buf, sizeof(buf)),
+		   i == 0, data);
 }
 
-static void text_role(FILE *f, const char *role, bool first)
+static void text_role(const char *role, bool first, void *f)
 {
 	fprintf(f, "%s%s", first ? "" : " ", role);
 }
 
-static void text_rule(FILE *f, const char *role, const char *rule, bool first)
+static void text_rule(const char *role, const char *rule, bool first, void *f)
 {
 	fprintf(f, "%s%s/%s", first ? "" : " ", role, rule);
 }
 
-static void json_role(FILE *f, const char *role, bool first)
-{
-	if (!first)
-		fputc(',', f);
-	sfb_json_string(f, role);
-}
-
-static void json_rule(FILE *f, const char *role, const char *rule, bool first)
-{
-	fputs(first ? "{\"role\":" : ",{\"role\":", f);
-	sfb_json_string(f, role);
-	fputs(",\"rule\":", f);
-	sfb_json_string(f, rule);
-	fputc('}', f);
-}
-
-/* The two ways to print one side of the flow. */
-struct side_format {
-	const char *head;	/* printf, with the side's name */
-	const char *unbound;
-	const char *target;	/* printf, with the target id */
-	const char *rules;	/* between roles and rules */
-	const char *tail;
-	void (*role)(FILE *f, const char *role, bool first);
-	void (*rule)(FILE *f, const char *role, const char *rule, bool first);
-};
-
-static const struct side_format text_format = {
-	"%s: ", "not bound\n", "target %u: ", "\n\trules: ", "\n",
-	text_role, text_rule,
-};
-
-static const struct side_format json_format = {
-	",\"%s\":", "null", "{\"target\":%u,\"roles\":[", "],\"rules\":[",
-	"]}", json_role, json_rule,
-};
-
-static void print_side(FILE *f, const struct view *v,
-		       const struct side_format *fmt, const char *side,
+static void print_side(FILE *f, const struct view *v, const char *side,
 		       uint32_t id, uint16_t port)
 {
-	fprintf(f, fmt->head, side);
+	fprintf(f, "%s: ", side);
 	if (id == NO_TARGET) {
-		fputs(fmt->unbound, f);
+		fputs("not bound\n", f);
 		return;
 	}
-	fprintf(f, fmt->target, id);
-	each_role(v, id, fmt->role, f);
-	fputs(fmt->rules, f);
-	each_rule(v, id, port, fmt->rule, f);
-	fputs(fmt->tail, f);
+	fprintf(f, "target %u: ", id);
+	each_role(v, id, text_role, f);
+	fputs("\n\trules: ", f);
+	each_rule(v, id, port, text_rule, f);
+	fputc('\n', f);
 }
 
 static void print_text(FILE *f, const struct view *v)
@@ -291,8 +255,8 @@ static void print_text(FILE *f, const struct view *v)
 		inet_ntop(v->p->family, v->p->saddr, s, sizeof(s)), v->p->sport,
 		inet_ntop(v->p->family, v->p->daddr, d, sizeof(d)), v->p->dport,
 		v->a->generation);
-	print_side(f, v, &text_format, "destination", v->a->dst, v->p->dport);
-	print_side(f, v, &text_format, "source", v->a->src, v->p->sport);
+	print_side(f, v, "destination", v->a->dst, v->p->dport);
+	print_side(f, v, "source", v->a->src, v->p->sport);
 	fputs("classes:", f);
 	for (int c = 0; c < SFB_CLASS_COUNT; c++)
 		if (v->a->classes & (1u << c))
@@ -301,34 +265,75 @@ static void print_text(FILE *f, const struct view *v)
 		verdict_name(v->a->verdict), v->a->mark);
 }
 
-static void print_json(FILE *f, const struct view *v)
+static void json_role(const char *role, bool first, void *roles)
+{
+	(void)first;
+	json_array_append_new(roles, sfb_json_str(role));
+}
+
+static void json_rule(const char *role, const char *rule, bool first,
+		      void *rules)
+{
+	json_t *o = json_pack("{s:o,s:o}", "role", sfb_json_str(role),
+			      "rule", sfb_json_str(rule));
+
+	(void)first;
+	json_array_append_new(rules, o);
+}
+
+static json_t *json_side(const struct view *v, uint32_t id, uint16_t port)
+{
+	json_t *roles, *rules;
+
+	if (id == NO_TARGET)
+		return json_null();
+	roles = json_array();
+	each_role(v, id, json_role, roles);
+	rules = json_array();
+	each_rule(v, id, port, json_rule, rules);
+	return json_pack("{s:I,s:o,s:o}", "target", (json_int_t)id,
+			 "roles", roles, "rules", rules);
+}
+
+static json_t *json_port(uint16_t port)
+{
+	return sfb_json_range((struct sfb_range){ port, port });
+}
+
+static json_t *match_json(const struct view *v)
 {
 	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
-	bool first = true;
+	json_t *classes = json_array();
 
-	fprintf(f, "{\"generation\":%" PRIu64
-		   ",\"packet\":{\"protocol\":\"%s\",\"saddr\":\"%s\",\"sport\":%u,\"daddr\":\"%s\",\"dport\":%u}",
-		v->a->generation, sfb_protos_name(v->p->proto),
-		inet_ntop(v->p->family, v->p->saddr, s, sizeof(s)), v->p->sport,
-		inet_ntop(v->p->family, v->p->daddr, d, sizeof(d)), v->p->dport);
-	print_side(f, v, &json_format, "destination", v->a->dst, v->p->dport);
-	print_side(f, v, &json_format, "source", v->a->src, v->p->sport);
-	fputs(",\"classes\":[", f);
-	for (int c = 0; c < SFB_CLASS_COUNT; c++) {
-		if (!(v->a->classes & (1u << c)))
-			continue;
-		fprintf(f, "%s\"%s\"", first ? "" : ",",
-			sfb_class_name((enum sfb_class)c));
-		first = false;
-	}
-	fprintf(f, "],\"verdict\":\"%s\",\"mark\":%u}\n",
-		verdict_name(v->a->verdict), v->a->mark);
+	for (int c = 0; c < SFB_CLASS_COUNT; c++)
+		if (v->a->classes & (1u << c))
+			json_array_append_new(classes,
+					      json_string(sfb_class_name((enum sfb_class)c)));
+	return json_pack("{s:b,s:o,s:{s:s,s:s,s:o,s:s,s:o},s:o,s:o,s:o,s:s,s:I}",
+		"loaded", true, "generation", sfb_json_uint(v->a->generation),
+		"packet", "protocol", sfb_protos_name(v->p->proto),
+		"saddr", inet_ntop(v->p->family, v->p->saddr, s, sizeof(s)),
+		"sport", json_port(v->p->sport),
+		"daddr", inet_ntop(v->p->family, v->p->daddr, d, sizeof(d)),
+		"dport", json_port(v->p->dport),
+		"destination", json_side(v, v->a->dst, v->p->dport),
+		"source", json_side(v, v->a->src, v->p->sport),
+		"classes", classes, "verdict", verdict_name(v->a->verdict),
+		"mark", (json_int_t)v->a->mark);
+}
+
+static void print(const struct view *v)
+{
+	if (sfb_json_enabled())
+		sfb_json_emit(match_json(v));
+	else
+		print_text(stdout, v);
 }
 
 /* A commit between the answer and the dumps means asking again. */
 #define MATCH_TRIES 10
 
-static int match(struct sfb_nl *nl, const struct packet *p, bool json)
+static int match(struct sfb_nl *nl, const struct packet *p)
 {
 	struct answer a;
 	struct sfb_dump rs;
@@ -347,7 +352,7 @@ static int match(struct sfb_nl *nl, const struct packet *p, bool json)
 		ret = SFBCTL_EXIT_ERROR;
 	}
 	if (ret == SFBCTL_EXIT_OK)
-		(json ? print_json : print_text)(stdout, &v);
+		print(&v);
 	else if (i == MATCH_TRIES)
 		fprintf(stderr, "sfb: the ruleset kept changing while being read; try again\n");
 	sfb_stats_free(&st);
@@ -355,8 +360,7 @@ static int match(struct sfb_nl *nl, const struct packet *p, bool json)
 	return ret;
 }
 
-static void match_nft(const struct sfb_loaded *l, const struct packet *p,
-		      bool json)
+static void match_nft(const struct sfb_loaded *l, const struct packet *p)
 {
 	int fam = p->family == AF_INET ? SFB_FAM_IPV4 : SFB_FAM_IPV6;
 	struct sfb_targets_verdict tv;
@@ -370,35 +374,34 @@ static void match_nft(const struct sfb_loaded *l, const struct packet *p,
 	a.classes = tv.classes;
 	a.mark = tv.mark;
 	a.verdict = tv.verdict;
-	(json ? print_json : print_text)(stdout, &v);
+	print(&v);
 }
 
 int cmd_match(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
 		{ 0 }
 	};
 	struct packet p = { 0 };
 	struct sfb_loaded l;
-	bool json = false;
 	int c, ret;
 
 	/* "+": the packet's words are not options. */
-	while ((c = getopt_long(argc, argv, "+j", opts, NULL)) != -1) {
-		if (c != 'j')
+	while ((c = getopt_long(argc, argv, "+" SFB_JSON_SHORTOPTS, opts,
+				NULL)) != -1)
+		if (!sfb_json_option(c))
 			return usage_error("match");
-		json = true;
-	}
 	if (!parse_packet(argc - optind, argv + optind, &p))
 		return usage_error("match");
 	ret = sfb_loaded_find(&l);
 	if (ret == SFBCTL_EXIT_OK && l.none)
-		sfb_loaded_print_none(json);
+		sfb_loaded_print_none();
 	else if (ret == SFBCTL_EXIT_OK && l.nl)
-		ret = match(l.nl, &p, json);
+		ret = match(l.nl, &p);
 	else if (ret == SFBCTL_EXIT_OK)
-		match_nft(&l, &p, json);
+		match_nft(&l, &p);
 	sfb_loaded_free(&l);
 	return ret;
 }

@@ -8,13 +8,14 @@
 #include <string.h>
 
 #include "diag.h"
+#include "json.h"
 #include "sfbctl.h"
 
 const char *prog = "sfbctl";
 
 static const struct sfbctl_command commands[] = {
 	{ "check", cmd_check, "parse, resolve and lint a configuration file",
-	  "sfbctl check [-j] [-v|--verbose] FILE" },
+	  "sfbctl check [-j] [-p] [-v|--verbose] FILE" },
 	{ "export", cmd_export, "write a configuration as a firewall report or as firewall rules",
 	  "sfbctl export --format csv|markdown|nft|ipset|iptables|ip6tables|xfrm [--role ROLE]...\n"
 	  "              FILE" },
@@ -22,16 +23,17 @@ static const struct sfbctl_command commands[] = {
 	  "sfbctl flush [--backend auto|module|nft]" },
 	{ "load", cmd_load,
 	  "load a configuration into nf_sfb atomically, or only have the kernel check it",
-	  "sfbctl load [-c|--check] [-v|--verbose] [--force] [--sysctl] [--backend auto|module|nft] FILE" },
+	  "sfbctl load [-c|--check] [-v|--verbose] [--force] [--sysctl]\n"
+	  "            [--backend auto|module|nft] FILE" },
 	{ "match", cmd_match, "what the loaded ruleset would do with a packet",
-	  "sfbctl match [-j] tcp|udp from ADDR port PORT to ADDR port PORT" },
+	  "sfbctl match [-j] [-p] tcp|udp from ADDR port PORT to ADDR port PORT" },
 	{ "show", cmd_show, "print the loaded ruleset as a configuration file",
-	  "sfbctl show [-j|--json]" },
+	  "sfbctl show [-j|--json] [-p|--pretty]" },
 	{ "stats", cmd_stats, "print per-role and per-rule counters, optionally zeroing them",
-	  "sfbctl stats [-j|--json] [-z|--zero]" },
+	  "sfbctl stats [-j|--json] [-p|--pretty] [-z|--zero]" },
 	{ "version", cmd_version,
 	  "show the versions of sfbctl, nf_sfb and its UAPI, and the limits",
-	  "sfbctl version [-j|--json]" },
+	  "sfbctl version [-j|--json] [-p|--pretty]" },
 };
 
 #define N_COMMANDS ARRAY_SIZE(commands)
@@ -81,20 +83,18 @@ int usage_error(const char *name)
 	return SFBCTL_EXIT_USAGE;
 }
 
-int sfbctl_json_only(int argc, char *argv[], bool *json)
+int sfbctl_json_opts_only(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
 		{ 0 }
 	};
 	int c;
 
-	*json = false;
-	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
-		if (c != 'j')
+	while ((c = getopt_long(argc, argv, SFB_JSON_SHORTOPTS, opts, NULL)) != -1)
+		if (!sfb_json_option(c))
 			return -1;
-		*json = true;
-	}
 	return optind == argc ? 0 : -1;
 }
 

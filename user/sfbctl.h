@@ -48,8 +48,8 @@ int cmd_version(int argc, char *argv[]);
 /* Print NAME's usage to stderr and return SFBCTL_EXIT_USAGE. */
 int usage_error(const char *name);
 
-/* Options of a command that takes -j/--json and nothing else: 0 or -1. */
-int sfbctl_json_only(int argc, char *argv[], bool *json);
+/* Options of a command that takes -j/--json, -p/--pretty and nothing else: 0 or -1. */
+int sfbctl_json_opts_only(int argc, char *argv[]);
 
 /* Run the command line ARGV ("sfbctl", COMMAND, ARGS...). */
 int sfbctl_main(int argc, char *argv[]);

@@ -2,13 +2,14 @@
 /*
  * sfbctl show: the loaded ruleset, as sfb.conf(5) text that check and load
  * accept (roles composed, so no "extends"; media by ports, notes gone), or
- * as JSON (schema in sfbctl(8)).
+ * as JSON (json.h).
  */
 #include <getopt.h>
 #include <inttypes.h>
 #include <string.h>
 
 #include "dump.h"
+#include "json.h"
 #include "loaded.h"
 #include "sfbctl.h"
 #include "xfrm.h"
@@ -118,112 +119,87 @@ void sfb_dump_print_conf(const struct sfb_dump *rs, FILE *f)
 		print_exempt(f, rs, &rs->exempts[i]);
 }
 
-void sfb_json_protos(FILE *f, uint8_t protos)
-{
-	fprintf(f, "[%s%s%s]", protos & SFB_PROTO_TCP ? "\"tcp\"" : "",
-		protos == SFB_PROTO_ALL ? "," : "",
-		protos & SFB_PROTO_UDP ? "\"udp\"" : "");
-}
-
-static void json_range(FILE *f, const char *key, struct sfb_range r)
-{
-	fprintf(f, ",\"%s\":{\"first\":%u,\"last\":%u}", key, r.first, r.last);
-}
-
-static void json_role_ref(FILE *f, const struct sfb_dump *rs,
-			  const char *key, uint32_t id)
+static json_t *json_role_ref(const struct sfb_dump *rs, uint32_t id)
 {
 	char buf[NAMEBUF];
 
-	fprintf(f, ",\"%s\":", key);
 	if (id == SFB_DUMP_ANY_ROLE)
-		fputs("null", f);
-	else
-		sfb_json_string(f, sfb_dump_role_name(rs, id, buf, sizeof(buf)));
+		return json_null();
+	return sfb_json_str(sfb_dump_role_name(rs, id, buf, sizeof(buf)));
 }
 
-static void json_role(FILE *f, const struct sfb_dump_role *role)
+static json_t *json_role(const struct sfb_dump_role *role)
 {
-	fprintf(f, "{\"id\":%u,\"name\":", role->id);
-	sfb_json_string(f, role->name);
-	fputs(",\"description\":", f);
-	sfb_json_string(f, role->description);
-	fputs(",\"rules\":[", f);
+	json_t *rules = json_array();
+
 	for (size_t i = 0; i < role->n_rules; i++) {
 		const struct sfb_conf_rule *r = &role->rules[i];
 
-		fputs(i ? ",{\"name\":" : "{\"name\":", f);
-		sfb_json_string(f, r->name);
-		fprintf(f, ",\"class\":\"%s\",\"protocols\":",
-			sfb_class_name(r->class));
-		sfb_json_protos(f, r->protos);
-		json_range(f, "ports", r->ports);
-		fputs(",\"transport\":", f);
-		sfb_json_string(f, r->transport);
-		fputc('}', f);
+		json_t *o = json_pack("{s:o,s:s,s:o,s:o,s:o}",
+				      "name", sfb_json_str(r->name),
+				      "class", sfb_class_name(r->class),
+				      "protocols", sfb_json_protos(r->protos),
+				      "ports", sfb_json_range(r->ports),
+				      "transport", sfb_json_str(r->transport));
+
+		json_array_append_new(rules, o);
 	}
-	fputs("]}", f);
+	return json_pack("{s:I,s:o,s:o,s:o}", "id", (json_int_t)role->id,
+			 "name", sfb_json_str(role->name),
+			 "description", sfb_json_str(role->description),
+			 "rules", rules);
 }
 
-static void print_json(FILE *f, const struct sfb_dump *rs,
-		       const struct sfb_xfrm_set *xfrm)
+static json_t *show_json(const struct sfb_dump *rs,
+			 const struct sfb_xfrm_set *xfrm)
 {
 	char buf[SFB_PREFIX_STRLEN];
+	json_t *roles, *binds, *exempts;
 
-	if (!rs->loaded) {
-		fputs("{\"loaded\":false,\"xfrm_bypass\":", f);
-		sfb_xfrm_print_json(xfrm, f);
-		fputs("}\n", f);
-		return;
-	}
-	fprintf(f, "{\"loaded\":true,\"backend\":\"%s\",\"generation\":%" PRIu64
-		   ",\"policy\":\"%s\",\"marks\":{", rs->nft ? "nft" : "module",
-		rs->generation, sfb_policy_name(rs->mode));
-	for (int c = 0; c < SFB_CLASS_COUNT; c++)
-		fprintf(f, "%s\"%s\":%u", c ? "," : "",
-			sfb_class_name((enum sfb_class)c), rs->mark[c]);
-	fputs("},\"roles\":[", f);
-	for (size_t i = 0; i < rs->n_roles; i++) {
-		if (i)
-			fputc(',', f);
-		json_role(f, &rs->roles[i]);
-	}
-	fputs("],\"bindings\":[", f);
+	if (!rs->loaded)
+		return json_pack("{s:b,s:o}", "loaded", 0,
+				 "xfrm_bypass", sfb_xfrm_json(xfrm));
+	roles = json_array();
+	for (size_t i = 0; i < rs->n_roles; i++)
+		json_array_append_new(roles, json_role(&rs->roles[i]));
+	binds = json_array();
 	for (size_t i = 0; i < rs->n_binds; i++) {
-		/* json_role_ref() writes its own leading comma. */
-		fputs(i ? ",{\"prefix\":" : "{\"prefix\":", f);
-		sfb_json_string(f, sfb_prefix_format(&rs->binds[i].prefix, buf,
-						     sizeof(buf)));
-		json_role_ref(f, rs, "role", rs->binds[i].role);
-		fputc('}', f);
+		const struct sfb_prefix *pfx = &rs->binds[i].prefix;
+		json_t *o = json_pack("{s:s,s:o}", "prefix",
+				      sfb_prefix_format(pfx, buf, sizeof(buf)),
+				      "role", json_role_ref(rs, rs->binds[i].role));
+
+		json_array_append_new(binds, o);
 	}
-	fputs("],\"ipsec_exempt\":[", f);
+	exempts = json_array();
 	for (size_t i = 0; i < rs->n_exempts; i++) {
 		const struct sfb_dump_exempt *e = &rs->exempts[i];
+		json_t *o = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}",
+				      "name", sfb_json_str(e->name),
+				      "from", json_role_ref(rs, e->from),
+				      "to", json_role_ref(rs, e->to),
+				      "protocols", sfb_json_protos(e->protos),
+				      "sport", sfb_json_range(e->sport),
+				      "dport", sfb_json_range(e->dport));
 
-		fputs(i ? ",{\"name\":" : "{\"name\":", f);
-		sfb_json_string(f, e->name);
-		json_role_ref(f, rs, "from", e->from);
-		json_role_ref(f, rs, "to", e->to);
-		fputs(",\"protocols\":", f);
-		sfb_json_protos(f, e->protos);
-		json_range(f, "sport", e->sport);
-		json_range(f, "dport", e->dport);
-		fputc('}', f);
+		json_array_append_new(exempts, o);
 	}
-	fputs("],\"xfrm_bypass\":", f);
-	sfb_xfrm_print_json(xfrm, f);
-	fputs("}\n", f);
+	return json_pack("{s:b,s:s,s:o,s:s,s:o,s:o,s:o,s:o,s:o}",
+			 "loaded", 1, "backend", rs->nft ? "nft" : "module",
+			 "generation", sfb_json_uint(rs->generation),
+			 "policy", sfb_policy_name(rs->mode),
+			 "marks", sfb_json_marks(rs->mark), "roles", roles,
+			 "bindings", binds, "ipsec_exempt", exempts,
+			 "xfrm_bypass", sfb_xfrm_json(xfrm));
 }
 
 int cmd_show(int argc, char *argv[])
 {
 	struct sfb_xfrm_set xfrm = { 0 };
 	struct sfb_loaded l;
-	bool json;
 	int ret;
 
-	if (sfbctl_json_only(argc, argv, &json) < 0)
+	if (sfbctl_json_opts_only(argc, argv) < 0)
 		return usage_error("show");
 	ret = sfb_loaded_find(&l);
 	if (ret == SFBCTL_EXIT_OK && l.nl)
@@ -231,8 +207,8 @@ int cmd_show(int argc, char *argv[])
 	if (ret == SFBCTL_EXIT_OK)
 		ret = sfb_xfrm_list(&xfrm);
 	if (ret == SFBCTL_EXIT_OK) {
-		if (json) {
-			print_json(stdout, &l.rs, &xfrm);
+		if (sfb_json_enabled()) {
+			sfb_json_emit(show_json(&l.rs, &xfrm));
 		} else {
 			if (!l.rs.loaded)	/* a comment: still a file to load */
 				puts("# no ruleset is loaded");

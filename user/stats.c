@@ -17,6 +17,7 @@
 
 #include "arena.h"
 #include "dump.h"
+#include "json.h"
 #include "loaded.h"
 #include "nft.h"
 #include "nft_policy.h"
@@ -168,83 +169,89 @@ static void print_text(FILE *f, const struct sfb_stats *st,
 	}
 }
 
-static void json_count(FILE *f, const char *name, struct sfb_count c)
+static json_t *json_count(struct sfb_count c)
 {
-	fprintf(f, "\"%s\":{\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64 "}",
-		name, c.packets, c.bytes);
+	return json_pack("{s:o,s:o}", "packets", sfb_json_uint(c.packets),
+			 "bytes", sfb_json_uint(c.bytes));
 }
 
-static void json_rules(FILE *f, const struct target_view *v)
+/* Counters @first..@last, keyed by their names. */
+static json_t *json_counters(const struct sfb_count *c, int first, int last)
 {
-	bool first = true;
+	json_t *o = json_object();
+
+	for (int k = first; k <= last; k++)
+		json_object_set_new(o, counter_names[k], json_count(c[k]));
+	return o;
+}
+
+static json_t *json_rules(const struct target_view *v)
+{
+	json_t *rules = json_array();
 
 	for (size_t r = 0; r < v->t->n_roles; r++)
 		for (size_t j = 0; j < v->roles[r]->n_rules; j++) {
 			const struct sfb_conf_rule *rule = &v->roles[r]->rules[j];
+			const struct sfb_count *c = &v->counts[r][j];
+			json_t *o;
 
-			fputs(first ? "{\"role\":" : ",{\"role\":", f);
-			first = false;
-			sfb_json_string(f, v->roles[r]->name);
-			fputs(",\"rule\":", f);
-			sfb_json_string(f, rule->name);
-			fprintf(f, ",\"class\":\"%s\",\"protocols\":",
-				sfb_class_name(rule->class));
-			sfb_json_protos(f, rule->protos);
-			fprintf(f, ",\"ports\":{\"first\":%u,\"last\":%u},\"packets\":%" PRIu64
-				   ",\"bytes\":%" PRIu64 "}",
-				rule->ports.first, rule->ports.last,
-				v->counts[r][j].packets, v->counts[r][j].bytes);
+			o = json_pack("{s:o,s:o,s:s,s:o,s:o,s:o,s:o}",
+				      "role", sfb_json_str(v->roles[r]->name),
+				      "rule", sfb_json_str(rule->name),
+				      "class", sfb_class_name(rule->class),
+				      "protocols", sfb_json_protos(rule->protos),
+				      "ports", sfb_json_range(rule->ports),
+				      "packets", sfb_json_uint(c->packets),
+				      "bytes", sfb_json_uint(c->bytes));
+			json_array_append_new(rules, o);
 		}
+	return rules;
 }
 
-static void print_json(FILE *f, const struct sfb_stats *st,
-		       const struct target_view *views)
+static json_t *stats_json(const struct sfb_stats *st,
+			  const struct target_view *views)
 {
-	fprintf(f, "{\"generation\":%" PRIu64 ",\"counters\":{", st->generation);
-	for (int k = TARGET_COUNTERS; k <= SFB_CNT_MAX; k++) {
-		if (k > TARGET_COUNTERS)
-			fputc(',', f);
-		json_count(f, counter_names[k], st->counters[k]);
-	}
-	fputs("},\"targets\":[", f);
+	json_t *targets = json_array();
+
 	for (size_t i = 0; i < st->n_targets; i++) {
 		const struct target_view *v = &views[i];
+		json_t *roles = json_array(), *o;
 
-		fprintf(f, "%s{\"id\":%u,\"roles\":[", i ? "," : "", v->t->id);
-		for (size_t r = 0; r < v->t->n_roles; r++) {
-			if (r)
-				fputc(',', f);
-			sfb_json_string(f, v->roles[r]->name);
-		}
-		fputs("],\"counters\":{", f);
-		for (int k = 0; k < TARGET_COUNTERS; k++) {
-			if (k)
-				fputc(',', f);
-			json_count(f, counter_names[k], v->t->counters[k]);
-		}
-		fputs("},\"rules\":[", f);
-		json_rules(f, v);
-		fputs("]}", f);
+		for (size_t r = 0; r < v->t->n_roles; r++)
+			json_array_append_new(roles, sfb_json_str(v->roles[r]->name));
+		o = json_pack("{s:I,s:o,s:o,s:o}", "id", (json_int_t)v->t->id,
+			      "roles", roles,
+			      "counters", json_counters(v->t->counters, 0,
+							TARGET_COUNTERS - 1),
+			      "rules", json_rules(v));
+		json_array_append_new(targets, o);
 	}
-	fputs("]}\n", f);
+	return json_pack("{s:b,s:o,s:o,s:o}", "loaded", true,
+			 "generation", sfb_json_uint(st->generation),
+			 "counters", json_counters(st->counters, TARGET_COUNTERS,
+						   SFB_CNT_MAX),
+			 "targets", targets);
 }
 
-static void print(const struct sfb_dump *rs, struct sfb_stats *st, bool json)
+static void print(const struct sfb_dump *rs, struct sfb_stats *st)
 {
 	struct target_view *views;
 
 	views = sfb_arena_array(st->arena, st->n_targets, sizeof(*views));
 	for (size_t i = 0; i < st->n_targets; i++)
 		view_target(rs, st, &st->targets[i], &views[i]);
-	(json ? print_json : print_text)(stdout, st, views);
+	if (sfb_json_enabled())
+		sfb_json_emit(stats_json(st, views));
+	else
+		print_text(stdout, st, views);
 }
 
-static int stats_module(struct sfb_loaded *l, bool json, bool zero)
+static int stats_module(struct sfb_loaded *l, bool zero)
 {
 	int ret = sfb_fetch(l->nl, &l->rs, &l->st);
 
 	if (ret == SFBCTL_EXIT_OK)
-		print(&l->rs, &l->st, json);
+		print(&l->rs, &l->st);
 	/* Packets counted between the dump and this are lost: say so in the man page. */
 	if (ret == SFBCTL_EXIT_OK && zero)
 		ret = sfb_nl_talk(l->nl, sfb_nl_request(l->nl, SFB_CMD_ZERO_STATS, 0),
@@ -312,7 +319,7 @@ static void nft_counter(const char *name, uint64_t packets, uint64_t bytes,
 	}
 }
 
-static int stats_nft(struct sfb_loaded *l, bool json, bool zero)
+static int stats_nft(struct sfb_loaded *l, bool zero)
 {
 	struct nft_counts nc = {
 		.l = l,
@@ -334,7 +341,7 @@ static int stats_nft(struct sfb_loaded *l, bool json, bool zero)
 		u->bytes -= u->bytes < nc.in_segs[i].bytes ? u->bytes :
 			    nc.in_segs[i].bytes;
 	}
-	print(&l->rs, &l->st, json);
+	print(&l->rs, &l->st);
 	return SFBCTL_EXIT_OK;
 }
 
@@ -342,17 +349,19 @@ int cmd_stats(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
 		{ "zero", no_argument, NULL, 'z' },
 		{ 0 }
 	};
-	bool json = false, zero = false;
+	bool zero = false;
 	struct sfb_loaded l;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "jz", opts, NULL)) != -1) {
-		if (c == 'j')
-			json = true;
-		else if (c == 'z')
+	while ((c = getopt_long(argc, argv, SFB_JSON_SHORTOPTS "z", opts,
+				NULL)) != -1) {
+		if (sfb_json_option(c))
+			continue;
+		if (c == 'z')
 			zero = true;
 		else
 			return usage_error("stats");
@@ -361,9 +370,9 @@ int cmd_stats(int argc, char *argv[])
 		return usage_error("stats");
 	ret = sfb_loaded_find(&l);
 	if (ret == SFBCTL_EXIT_OK && l.none)
-		sfb_loaded_print_none(json);
+		sfb_loaded_print_none();
 	else if (ret == SFBCTL_EXIT_OK)
-		ret = l.nl ? stats_module(&l, json, zero) : stats_nft(&l, json, zero);
+		ret = l.nl ? stats_module(&l, zero) : stats_nft(&l, zero);
 	sfb_loaded_free(&l);
 	return ret;
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "netlink.h"
 #include "nft.h"
 #include "nft_state.h"
@@ -90,42 +91,46 @@ static void print_text(const struct sfb_info *info, const struct policy *p)
 		       "table inet sfb (nft backend)");
 }
 
-static void print_json(const struct sfb_info *info, const struct policy *p)
+static json_t *version_json(const struct sfb_info *info,
+			    const struct policy *p)
 {
-	printf("{\"sfbctl\":\"%s\"", SFB_VERSION);
+	json_t *module = json_null(), *ruleset = json_null();
+
 	if (info)
-		printf(",\"module\":{\"version\":\"%s\",\"uapi\":%" PRIu32
-		       ",\"limits\":{\"roles\":%" PRIu32 ",\"services\":%" PRIu32
-		       ",\"bindings\":%" PRIu32 ",\"ipsec_exempt\":%" PRIu32
-		       ",\"memory\":%" PRIu64 "}}", info->version, info->uapi,
-		       info->limits.roles, info->limits.services, info->limits.bindings,
-		       info->limits.exemptions, info->limits.memory);
-	else
-		printf(",\"module\":null");
+		module = json_pack("{s:o,s:I,s:{s:I,s:I,s:I,s:I,s:o}}",
+				   "version", sfb_json_str(info->version),
+				   "uapi", (json_int_t)info->uapi, "limits",
+				   "roles", (json_int_t)info->limits.roles,
+				   "services", (json_int_t)info->limits.services,
+				   "bindings", (json_int_t)info->limits.bindings,
+				   "ipsec_exempt", (json_int_t)info->limits.exemptions,
+				   "memory", sfb_json_uint(info->limits.memory));
 	if (p->hidden)
-		printf(",\"policy\":\"hidden\"}\n");
+		ruleset = json_pack("{s:b}", "hidden", true);
 	else if (p->backend)
-		printf(",\"policy\":{\"backend\":\"%s\",\"generation\":%" PRIu64 "}}\n",
-		       p->backend, p->generation);
-	else
-		printf(",\"policy\":null}\n");
+		ruleset = json_pack("{s:s,s:o}", "backend", p->backend,
+				    "generation", sfb_json_uint(p->generation));
+	return json_pack("{s:s,s:o,s:o}", "sfbctl", SFB_VERSION,
+			 "module", module, "ruleset", ruleset);
 }
 
 int cmd_version(int argc, char *argv[])
 {
 	struct sfb_info info = { 0 };
 	struct policy p;
-	bool json;
 	int got;
 
-	if (sfbctl_json_only(argc, argv, &json) < 0)
+	if (sfbctl_json_opts_only(argc, argv) < 0)
 		return usage_error("version");
 
 	got = get_module_info(&info);
 	if (got < 0)
 		return SFBCTL_EXIT_ERROR;
 	p = policy_in_force(got == 0 ? &info : NULL);
-	(json ? print_json : print_text)(got == 0 ? &info : NULL, &p);
+	if (sfb_json_enabled())
+		sfb_json_emit(version_json(got == 0 ? &info : NULL, &p));
+	else
+		print_text(got == 0 ? &info : NULL, &p);
 	if (got == 0 && info.uapi != SFB_GENL_VERSION)
 		fprintf(stderr, "sfb: warning: nf_sfb speaks uapi %" PRIu32
 			", sfbctl was built for %d\n", info.uapi,

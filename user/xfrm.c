@@ -12,6 +12,7 @@
 
 #include <libmnl/libmnl.h>
 
+#include "json.h"
 #include "netlink.h"
 #include "sfbctl.h"
 #include "xfrm.h"
@@ -117,20 +118,21 @@ static bool selector_is_flow(const struct xfrm_selector *sel)
 
 bool sfb_xfrm_parse(const struct nlmsghdr *nlh, struct sfb_xfrm_policy *p)
 {
-	const struct xfrm_userpolicy_info *pi;
+	struct xfrm_userpolicy_info pi;
 	const struct nlattr *attr;
 
 	if (nlh->nlmsg_type != XFRM_MSG_NEWPOLICY ||
-	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*pi)))
+	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(pi)))
 		return false;
-	pi = mnl_nlmsg_get_payload(nlh);
-	if (!index_is_sfbs(pi->index) || pi->priority != SFB_XFRM_PRIORITY ||
-	    pi->action != XFRM_POLICY_ALLOW || pi->flags ||
-	    pi->dir >= XFRM_POLICY_MAX ||
-	    (pi->sel.family != AF_INET && pi->sel.family != AF_INET6))
+	/* Netlink aligns to 4 bytes, the struct (its u64s) to 8: a copy. */
+	memcpy(&pi, mnl_nlmsg_get_payload(nlh), sizeof(pi));
+	if (!index_is_sfbs(pi.index) || pi.priority != SFB_XFRM_PRIORITY ||
+	    pi.action != XFRM_POLICY_ALLOW || pi.flags ||
+	    pi.dir >= XFRM_POLICY_MAX ||
+	    (pi.sel.family != AF_INET && pi.sel.family != AF_INET6))
 		return false;
 	memset(p, 0, sizeof(*p));
-	mnl_attr_for_each(attr, nlh, sizeof(*pi)) {
+	mnl_attr_for_each(attr, nlh, sizeof(pi)) {
 		switch (mnl_attr_get_type(attr)) {
 		case XFRMA_TMPL:
 		case XFRMA_SEC_CTX:
@@ -158,17 +160,17 @@ bool sfb_xfrm_parse(const struct nlmsghdr *nlh, struct sfb_xfrm_policy *p)
 		}
 		}
 	}
-	if (selector_is_any(&pi->sel) && p->mark && p->mark == p->mask)
+	if (selector_is_any(&pi.sel) && p->mark && p->mark == p->mask)
 		p->kind = SFB_XFRM_MARK;
-	else if (pi->dir == XFRM_POLICY_OUT && !p->mark && !p->mask &&
-		 selector_is_flow(&pi->sel))
+	else if (pi.dir == XFRM_POLICY_OUT && !p->mark && !p->mask &&
+		 selector_is_flow(&pi.sel))
 		p->kind = SFB_XFRM_SELECTOR;
 	else
 		return false;
-	p->dir = pi->dir;
-	p->sel = pi->sel;
-	p->priority = pi->priority;
-	p->index = pi->index;
+	p->dir = pi.dir;
+	p->sel = pi.sel;
+	p->priority = pi.priority;
+	p->index = pi.index;
 	return true;
 }
 
@@ -759,40 +761,44 @@ void sfb_xfrm_print_conf(const struct sfb_xfrm_set *set, FILE *f)
 	}
 }
 
-static void json_side(FILE *f, const char *addr_key, const char *port_key,
-		      uint16_t family, const xfrm_address_t *addr, uint8_t len,
-		      uint16_t port, uint16_t mask)
+/* The ports a selector's port/mask covers: sfb's are aligned blocks. */
+static json_t *json_ports(uint16_t port, uint16_t mask)
 {
-	char buf[SFB_PREFIX_STRLEN];
+	uint16_t first = ntohs(port) & ntohs(mask);
 
-	fprintf(f, ",\"%s\":\"%s\",\"%s\":%u,\"%s_mask\":%u", addr_key,
-		addr_text(family, addr, len, buf), port_key, ntohs(port),
-		port_key, ntohs(mask));
+	return sfb_json_range((struct sfb_range){ first,
+						  first | (uint16_t)~ntohs(mask) });
 }
 
-void sfb_xfrm_print_json(const struct sfb_xfrm_set *set, FILE *f)
+json_t *sfb_xfrm_json(const struct sfb_xfrm_set *set)
 {
-	fputc('[', f);
+	char src[SFB_PREFIX_STRLEN], dst[SFB_PREFIX_STRLEN];
+	json_t *a = json_array();
+
 	for (size_t i = 0; i < set->n; i++) {
 		const struct sfb_xfrm_policy *p = &set->p[i];
 		const struct xfrm_selector *s = &p->sel;
+		json_t *o = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:I}",
+			"kind", p->kind == SFB_XFRM_MARK ? "mark" : "selector",
+			"dir", sfb_xfrm_dir_name(p->dir),
+			"family", sfb_xfrm_family_name(s->family),
+			"mark", (json_int_t)p->mark, "mask", (json_int_t)p->mask,
+			"priority", (json_int_t)p->priority,
+			"index", (json_int_t)p->index);
 
-		fprintf(f,
-			"%s{\"kind\":\"%s\",\"dir\":\"%s\",\"family\":\"%s\",\"mark\":%u,\"mask\":%u,\"priority\":%u,\"index\":%u",
-			i ? "," : "",
-			p->kind == SFB_XFRM_MARK ? "mark" : "selector",
-			sfb_xfrm_dir_name(p->dir),
-			sfb_xfrm_family_name(s->family), p->mark, p->mask,
-			p->priority, p->index);
 		if (p->kind == SFB_XFRM_SELECTOR) {
-			fprintf(f, ",\"proto\":\"%s\"",
-				s->proto == IPPROTO_TCP ? "tcp" : "udp");
-			json_side(f, "src", "sport", s->family, &s->saddr,
-				  s->prefixlen_s, s->sport, s->sport_mask);
-			json_side(f, "dst", "dport", s->family, &s->daddr,
-				  s->prefixlen_d, s->dport, s->dport_mask);
+			json_t *sel = json_pack("{s:s,s:s,s:o,s:s,s:o}",
+				"protocol", s->proto == IPPROTO_TCP ? "tcp" : "udp",
+				"saddr", addr_text(s->family, &s->saddr,
+						   s->prefixlen_s, src),
+				"sport", json_ports(s->sport, s->sport_mask),
+				"daddr", addr_text(s->family, &s->daddr,
+						   s->prefixlen_d, dst),
+				"dport", json_ports(s->dport, s->dport_mask));
+
+			json_object_update_new(o, sel);
 		}
-		fputc('}', f);
+		json_array_append_new(a, o);
 	}
-	fputc(']', f);
+	return a;
 }

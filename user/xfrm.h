@@ -34,6 +34,8 @@
 #include <linux/netlink.h>
 #include <linux/xfrm.h>
 
+#include <jansson.h>
+
 #include "config.h"
 
 /*
@@ -142,6 +144,6 @@ int sfb_xfrm_remove_all(size_t *removed);
 
 /* show: as sfb.conf comment lines, and as a JSON array. */
 void sfb_xfrm_print_conf(const struct sfb_xfrm_set *set, FILE *f);
-void sfb_xfrm_print_json(const struct sfb_xfrm_set *set, FILE *f);
+json_t *sfb_xfrm_json(const struct sfb_xfrm_set *set);
 
 #endif

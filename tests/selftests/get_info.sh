@@ -21,7 +21,7 @@ expect_eq "$(echo "$out" | sed -n 3p)" \
 
 json=$("$SFBCTL" version --json) || fail "sfbctl version --json exited $?"
 expect_eq "$json" \
-	"{\"sfbctl\":\"$modver\",\"module\":{\"version\":\"$modver\",\"uapi\":$uapi,\"limits\":{\"roles\":64,\"services\":65536,\"bindings\":65536,\"ipsec_exempt\":256,\"memory\":$memory}},\"policy\":null}" \
+	"{\"sfbctl\":\"$modver\",\"module\":{\"version\":\"$modver\",\"uapi\":$uapi,\"limits\":{\"roles\":64,\"services\":65536,\"bindings\":65536,\"ipsec_exempt\":256,\"memory\":$memory}},\"ruleset\":null}" \
 	"json"
 
 # netnsok: the family answers inside another network namespace.
@@ -43,6 +43,11 @@ expect_eq "$(echo "$out" | sed -n 2p)" "nf_sfb $modver (uapi $uapi)" "unprivileg
 expect_eq "$(echo "$out" | sed -n 4p)" \
 	"policy: not shown: CAP_NET_ADMIN over the network namespace is required" \
 	"unprivileged policy line"
+unpriv "$SFBCTL" version --json > "$work/version.json" ||
+	fail "unprivileged version --json exited $?"
+expect_eq "$(jq -c .ruleset "$work/version.json")" '{"hidden":true}' "unprivileged JSON"
+"$VALIDATE" user/man/sfb-json.schema.json version "$work/version.json" ||
+	fail "unprivileged version --json: not in the schema"
 # ... and the state is not in GET_INFO's reply to an unprivileged caller.
 unpriv "$NL" generation >/dev/null 2>&1 &&
 	fail "GET_INFO gave the generation to an unprivileged caller"
@@ -61,5 +66,8 @@ for c in show stats match; do
 	# shellcheck disable=SC2086
 	out=$("$SFBCTL" $c --json $args 2>&1) || fail "$c --json exited $?"
 	expect_eq "$(echo "$out" | jq -c .loaded)" false "$c --json without a ruleset"
+	echo "$out" > "$work/$c.json"
+	"$VALIDATE" user/man/sfb-json.schema.json "$c" "$work/$c.json" ||
+		fail "$c --json without a ruleset: not in the schema"
 done
 echo "show, stats and match agree: no ruleset is loaded"

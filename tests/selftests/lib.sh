@@ -62,6 +62,8 @@ catalogue_site() {
 # function: `"$NETNS" ... &` leaves in $! the pid of CMD.
 NETNS=$PWD/build/selftests/sfb_netns
 PROBE=$PWD/build/selftests/sfb_probe	# packets that open flows, many ports
+# "$VALIDATE" user/man/sfb-json.schema.json DEF FILE: FILE holds to $defs/DEF
+VALIDATE=$PWD/build/vg/tests/json_schema_test
 NL=$PWD/build/selftests/sfb_nl		# raw genl messages sfbctl never sends
 FUZZ=$PWD/build/selftests/sfb_nlfuzz	# the genl family's fuzzer
 REPLAY=$PWD/build/selftests/sfb_replay	# one ruleset loaded many times

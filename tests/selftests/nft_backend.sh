@@ -12,7 +12,7 @@
 # nf_sfb in another namespace, show prints the same configuration, match
 # gives the same answers, and after the same packets stats the same
 # counters, rule by rule. A load with one backend removes the other's
-# policy.
+# policy. Both backends' -j output holds to user/man/sfb-json.schema.json.
 # Not on the debug kernel: nf_sfb's part in it is loads, flushes and reads every other test makes
 . "$(dirname "$0")/lib.sh"
 test_setup --module nft
@@ -92,7 +92,7 @@ in_b nft delete table inet sfb || fail "B: drop the export's table"
 in_b "$SFBCTL" load --backend module "$work/sides.conf" || fail "load sides in B"
 # The generation is nftables' own, after the load's commit.
 expect_eq "$(in_a "$SFBCTL" show | head -1)" \
-	"# table inet sfb (nft backend), generation $(in_a "$SFBCTL" version -j | jq .policy.generation)" \
+	"# table inet sfb (nft backend), generation $(in_a "$SFBCTL" version -j | jq .ruleset.generation)" \
 	"show's first line"
 in_b "$SFBCTL" show | tail -n +2 > "$work/show.module"
 in_a "$SFBCTL" show | tail -n +2 > "$work/show.nft"
@@ -143,16 +143,32 @@ expect_eq "$(jq -s '[.[].rules[] | select(.rule == "rtp") | .packets] | add' \
 	"$work/stats.nft")" 3 "rtp's packets"
 echo "6 datagrams: stats per target, class and rule as the module's"
 
+# Both backends' -j documents hold to the schema (json_output_test.sh
+# checks the nft backend's natively; here the module's too).
+for ns in a b; do
+	"in_$ns" "$SFBCTL" show -j > "$work/show.$ns.json"
+	"in_$ns" "$SFBCTL" stats -j > "$work/stats.$ns.json"
+	"in_$ns" "$SFBCTL" match -j udp from 198.51.100.1 port 40000 to 10.0.0.1 port 10005 \
+		> "$work/match.$ns.json"
+	"in_$ns" "$SFBCTL" version -j > "$work/version.$ns.json"
+	for doc in show stats match version; do
+		"$VALIDATE" user/man/sfb-json.schema.json "$doc" "$work/$doc.$ns.json" ||
+			fail "$ns: sfbctl $doc -j is not in the schema"
+	done
+done
+echo "show, stats, match and version -j of both backends: in the schema"
+
 # One backend's load removes the other's policy.
 in_a "$SFBCTL" load --backend module "$work/sides.conf" 2> "$work/err" ||
 	fail "module load in A: $(cat "$work/err")"
-expect_eq "$(cat "$work/err")" \
+# (sfbctl's lines: the file's lint, a redundant bind, comes first)
+expect_eq "$(grep '^sfb: ' "$work/err")" \
 	"sfb: removed the policy of the other backend (table inet sfb)" "module load's note"
 ! in_a nft list table inet sfb 2> /dev/null || fail "table inet sfb outlived a module load"
 in_a "$SFBCTL" show | head -1 | grep -q '^# nf_sfb ruleset' || fail "show: not the module's"
 in_a "$SFBCTL" load --backend nft "$work/sides.conf" 2> "$work/err" ||
 	fail "nft load in A: $(cat "$work/err")"
-expect_eq "$(cat "$work/err")" \
+expect_eq "$(grep '^sfb: ' "$work/err")" \
 	"sfb: removed the policy of the other backend (nf_sfb's ruleset)" "nft load's note"
 in_a "$SFBCTL" show | head -1 | grep -q '^# table inet sfb' || fail "show: not the table's"
 in_a "$SFBCTL" flush || fail "flush in A"

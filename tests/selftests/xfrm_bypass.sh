@@ -196,8 +196,9 @@ ns "$SFBCTL" show -j | jq -e --argjson n $WANT_N '.xfrm_bypass as $p |
 	([$p[] | select(.kind == "selector")] | length == $n - 6 and
 	 all(.dir == "out" and .mark == 0 and .mask == 0)) and
 	any($p[]; .kind == "selector" and .family == "ipv4" and
-	    .proto == "udp" and .src == "0.0.0.0/0" and .sport == 32768 and
-	    .sport_mask == 32768 and .dst == "0.0.0.0/0" and .dport_mask == 0)' \
+	    .protocol == "udp" and .saddr == "0.0.0.0/0" and
+	    .sport == {"first": 32768, "last": 65535} and
+	    .daddr == "0.0.0.0/0" and .dport == {"first": 0, "last": 65535})' \
 	>/dev/null || fail "show -j: $(ns "$SFBCTL" show -j)"
 echo "show: $WANT_N comment lines; show -j: xfrm_bypass with $WANT_N objects"
 

@@ -45,7 +45,7 @@ cases() {
 	expect "-c --check --dry-run -v --verbose --force --sysctl --backend" sfbctl load -
 	expect "auto module nft" sfbctl load --backend ""
 	expect "nft" sfbctl flush --backend n
-	expect "-j --json -z --zero" sfbctl stats -
+	expect "-j --json -p --pretty -z --zero" sfbctl stats -
 	expect "" sfbctl flush ""
 	expect "--backend" sfbctl flush -
 	expect "csv markdown nft ipset iptables ip6tables xfrm" sfbctl export --format ""

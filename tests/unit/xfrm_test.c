@@ -612,28 +612,32 @@ TEST(delete_by_index_and_mark)
 
 TEST(show_lines)
 {
+	/* Port/mask as the range it covers. */
+	static const char want[] = {
+		"[{\"kind\":\"mark\",\"dir\":\"fwd\",\"family\":\"ipv6\",\"mark\":1024,\"mask\":1024,\"priority\":10,\"index\":1605369866},{\"kind\":\"selector\",\"dir\":\"out\",\"family\":\"ipv4\",\"mark\":0,\"mask\":0,\"priority\":10,\"index\":1606418425,\"protocol\":\"tcp\",\"saddr\":\"192.0.2.10/32\",\"sport\":{\"first\":0,\"last\":65535},\"daddr\":\"0.0.0.0/0\",\"dport\":{\"first\":0,\"last\":65535}},{\"kind\":\"selector\",\"dir\":\"out\",\"family\":\"ipv6\",\"mark\":0,\"mask\":0,\"priority\":10,\"index\":0,\"protocol\":\"udp\",\"saddr\":\"::/0\",\"sport\":{\"first\":50032,\"last\":50039},\"daddr\":\"::/0\",\"dport\":{\"first\":0,\"last\":65535}},{\"kind\":\"selector\",\"dir\":\"out\",\"family\":\"ipv6\",\"mark\":0,\"mask\":0,\"priority\":10,\"index\":0,\"protocol\":\"udp\",\"saddr\":\"::/0\",\"sport\":{\"first\":0,\"last\":65535},\"daddr\":\"2001:db8::10/128\",\"dport\":{\"first\":49152,\"last\":65535}}]"
+	};
 	struct sfb_xfrm_policy v[] = {
 		mark_fwd6(), selector_v4(),
 		flow(AF_INET6, NULL, true, IPPROTO_UDP, 50032, 0xfff8),
 		flow(AF_INET6, "2001:db8::10", false, IPPROTO_UDP, 49152, 0xc000),
 	};
 	struct sfb_xfrm_set set = { .p = v, .n = 4 };
-	char *text = NULL;
+	json_t *json = sfb_xfrm_json(&set);
+	char *text = NULL, *jtext;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 
 	sfb_xfrm_print_conf(&set, f);
-	fputc('\n', f);
-	set.n = 2;
-	sfb_xfrm_print_json(&set, f);
 	fclose(f);
+	jtext = json_dumps(json, JSON_COMPACT);
+	json_decref(json);
 	EXPECT_STREQ("# xfrm bypass: dir fwd ipv6 mark 0x400/0x400 priority 10 allow\n"
 		     "# xfrm bypass: dir out ipv4 src 192.0.2.10/32 proto tcp sport 0/0x0 priority 10 allow\n"
 		     "# xfrm bypass: dir out ipv6 src ::/0 proto udp sport 50032/0xfff8 priority 10 allow\n"
-		     "# xfrm bypass: dir out ipv6 dst 2001:db8::10/128 proto udp dport 49152/0xc000 priority 10 allow\n"
-		     "\n"
-		     "[{\"kind\":\"mark\",\"dir\":\"fwd\",\"family\":\"ipv6\",\"mark\":1024,\"mask\":1024,\"priority\":10,\"index\":1605369866},{\"kind\":\"selector\",\"dir\":\"out\",\"family\":\"ipv4\",\"mark\":0,\"mask\":0,\"priority\":10,\"index\":1606418425,\"proto\":\"tcp\",\"src\":\"192.0.2.10/32\",\"sport\":0,\"sport_mask\":0,\"dst\":\"0.0.0.0/0\",\"dport\":0,\"dport_mask\":0}]",
+		     "# xfrm bypass: dir out ipv6 dst 2001:db8::10/128 proto udp dport 49152/0xc000 priority 10 allow\n",
 		     text);
+	EXPECT_STREQ(want, jtext);
+	free(jtext);
 	free(text);
 }
 

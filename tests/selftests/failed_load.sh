@@ -58,6 +58,14 @@ debug_kernel || over_the_limit
 # valid file passes and changes nothing.
 gw "$SFBCTL" load --check "$work/site.conf" || fail "load --check of a valid file"
 
+# A file that binds no address would replace the ruleset with one that
+# enforces nothing: refused without --force, saying what it would replace.
+printf 'policy monitor\n' > "$work/empty.conf"
+gw "$SFBCTL" load "$work/empty.conf" 2> "$work/err" &&
+	fail "a file binding nothing replaced the ruleset"
+grep -q "^sfb: $work/empty.conf binds no address: it would replace the ruleset in force (generation [0-9]*)" \
+	"$work/err" || fail "empty file: $(cat "$work/err")"
+
 # A syntax error never reaches the kernel.
 printf 'policy enforce\nbind front-end 192.0.2.10/33\n' > "$work/bad.conf"
 gw "$SFBCTL" load "$work/bad.conf" 2>/dev/null && fail "a bad file loaded"

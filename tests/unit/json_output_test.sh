@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Every command's -j output against user/man/sfb-json.schema.json, with
-# the validator tests/unit/json_schema_test.c builds next to sfbctl: check
+# the validator tests/unit/json_schema_test.c builds (ASan): check
 # of a valid and an invalid file, the error document of a failing command,
 # -p (the same document, indented), a description that is not UTF-8; then
 # show, stats, match (accept and drop) and version of a policy loaded with
@@ -16,7 +16,7 @@
 
 set -u
 SFBCTL=${SFBCTL:-build/san/sfbctl}
-VALIDATE=${VALIDATE:-$(dirname "$SFBCTL")/tests/json_schema_test}
+VALIDATE=${VALIDATE:-build/san/tests/json_schema_test}
 SCHEMA=user/man/sfb-json.schema.json
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT

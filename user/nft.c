@@ -629,10 +629,26 @@ static struct nlmsghdr *msg(struct batch *b, uint16_t type, uint16_t flags,
 	return nlh;
 }
 
+/*
+ * Debian 12's libmnl (1.0.4) leaves an attribute's padding as it finds it,
+ * and libnftnl's pages (BATCH_PAGE + BATCH_OVERRUN bytes) come from
+ * malloc: each page is zeroed before messages are built in it, so that no
+ * uninitialised byte goes to the kernel. A message that ends past
+ * BATCH_PAGE is moved to the start of a new page, the rest of which is
+ * zeroed then.
+ */
 static void next(struct batch *b)
 {
-	if (nftnl_batch_update(b->b) < 0)
+	const struct nlmsghdr *last = nftnl_batch_buffer(b->b);
+	char *tail;
+
+	if (nftnl_batch_update(b->b) < 0) {
 		b->oom = true;
+		return;
+	}
+	tail = nftnl_batch_buffer(b->b);
+	if (tail != (const char *)last + last->nlmsg_len)
+		memset(tail, 0, BATCH_PAGE + BATCH_OVERRUN - last->nlmsg_len);
 }
 
 static void table_msg(struct batch *b, uint16_t type)
@@ -817,6 +833,8 @@ static bool batch_init(struct batch *b)
 {
 	*b = (struct batch){ .seq = (uint32_t)time(NULL) };
 	b->b = nftnl_batch_alloc(BATCH_PAGE, BATCH_OVERRUN);
+	if (b->b)	/* see next() */
+		memset(nftnl_batch_buffer(b->b), 0, BATCH_PAGE + BATCH_OVERRUN);
 	return b->b;
 }
 

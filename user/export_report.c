@@ -8,13 +8,14 @@
  * and transport "in", its "from" role with the source port and transport
  * "out". A rule from any to any is listed once under role "any", with
  * transport "any" and the source port if that is restricted, else the
- * destination port. The note spells out the whole selector.
+ * destination port. The note spells out the whole selector. The last
+ * column is the source table rows the statement names ("row", sfb.conf(5)).
  */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "export_report.h"
 
 static bool is_any(struct sfb_range r)
 {
@@ -72,7 +73,7 @@ static void csv_field(FILE *f, const char *s, bool last)
 
 static void csv_line(FILE *f, const char *role, const char *name, uint8_t protos,
 		     struct sfb_range ports, const char *transport,
-		     enum sfb_class class, const char *note)
+		     enum sfb_class class, const char *note, const char *rows)
 {
 	char buf[16];
 
@@ -85,7 +86,8 @@ static void csv_line(FILE *f, const char *role, const char *name, uint8_t protos
 		csv_field(f, sfb_range_format(ports, buf, sizeof(buf)), false);
 		csv_field(f, transport, false);
 		csv_field(f, sfb_class_name(class), false);
-		csv_field(f, note, true);
+		csv_field(f, note, false);
+		csv_field(f, rows, true);
 	}
 }
 
@@ -107,7 +109,7 @@ void sfb_export_csv(const struct sfb_config *cfg, const char *const *roles,
 {
 	char note[256];
 
-	fputs("role,service,protocol,ports,transport,class,note\n", f);
+	fputs("role,service,protocol,ports,transport,class,note,row\n", f);
 	for (size_t i = 0; i < cfg->n_roles; i++) {
 		const struct sfb_conf_role *role = &cfg->roles[i];
 
@@ -115,7 +117,7 @@ void sfb_export_csv(const struct sfb_config *cfg, const char *const *roles,
 			const struct sfb_conf_rule *r = &role->rules[j];
 
 			csv_line(f, role->name, r->name, r->protos, r->ports,
-				 r->transport, r->class, r->note);
+				 r->transport, r->class, r->note, r->rows);
 		}
 	}
 	for (size_t i = 0; i < cfg->n_exempts; i++) {
@@ -124,14 +126,14 @@ void sfb_export_csv(const struct sfb_config *cfg, const char *const *roles,
 		exempt_selector(e, note, sizeof(note));
 		if (wanted(roles, e->to))
 			csv_line(f, e->to->name, e->name, e->protos, e->dport, "in",
-				 SFB_CLASS_EXEMPT, note);
+				 SFB_CLASS_EXEMPT, note, e->rows);
 		if (wanted(roles, e->from))
 			csv_line(f, e->from->name, e->name, e->protos, e->sport,
-				 "out", SFB_CLASS_EXEMPT, note);
+				 "out", SFB_CLASS_EXEMPT, note, e->rows);
 		if (!e->to && !e->from)
 			csv_line(f, "any", e->name, e->protos,
 				 is_any(e->sport) ? e->dport : e->sport, "any",
-				 SFB_CLASS_EXEMPT, note);
+				 SFB_CLASS_EXEMPT, note, e->rows);
 	}
 }
 
@@ -169,8 +171,8 @@ static void md_role(const struct sfb_conf_role *role, FILE *f)
 		fputs("No ports of its own.\n\n", f);
 		return;
 	}
-	fputs("| Name | Port | Protocol | Transport | Class | Defined in | Notes |\n"
-	      "|:--|:--|:--|:--|:--|:--|:--|\n", f);
+	fputs("| Name | Port | Protocol | Transport | Class | Defined in | Notes | Row |\n"
+	      "|:--|:--|:--|:--|:--|:--|:--|:--|\n", f);
 	for (size_t j = 0; j < role->n_rules; j++) {
 		const struct sfb_conf_rule *r = &role->rules[j];
 
@@ -181,6 +183,7 @@ static void md_role(const struct sfb_conf_role *role, FILE *f)
 		md_cell(f, sfb_class_name(r->class));
 		md_cell(f, r->origin->name);
 		md_cell(f, r->note);
+		md_cell(f, r->rows);
 		fputs("|\n", f);
 	}
 	fputc('\n', f);
@@ -192,8 +195,8 @@ static void md_exempts(const struct sfb_config *cfg, const char *const *roles,
 	char buf[48];
 
 	fputs("## IPsec exceptions\n\n"
-	      "| Rule | Source | Destination | Protocol | Source port | Destination port | Authentication |\n"
-	      "|:--|:--|:--|:--|:--|:--|:--|\n", f);
+	      "| Rule | Source | Destination | Protocol | Source port | Destination port | Authentication | Row |\n"
+	      "|:--|:--|:--|:--|:--|:--|:--|:--|\n", f);
 	for (size_t i = 0; i < cfg->n_exempts; i++) {
 		const struct sfb_ipsec_exempt *e = &cfg->exempts[i];
 
@@ -206,6 +209,7 @@ static void md_exempts(const struct sfb_config *cfg, const char *const *roles,
 		md_cell(f, port_text(e->sport, e->sport_media, buf, sizeof(buf)));
 		md_cell(f, port_text(e->dport, e->dport_media, buf, sizeof(buf)));
 		md_cell(f, "none");
+		md_cell(f, e->rows);
 		fputs("|\n", f);
 	}
 	fputc('\n', f);
@@ -266,10 +270,11 @@ void sfb_export_markdown(const struct sfb_config *cfg, const char *const *roles,
 		if (cfg->mark[c])
 			fprintf(f, " Mark for %s: 0x%x.",
 				sfb_class_name((enum sfb_class)c), cfg->mark[c]);
-	fputs("\n\n## Media ranges\n\n| Name | Ports |\n|:--|:--|\n", f);
+	fputs("\n\n## Media ranges\n\n| Name | Ports | Row |\n|:--|:--|:--|\n", f);
 	for (size_t i = 0; i < cfg->n_media_ranges; i++)
-		fprintf(f, "| %s | %s |\n", cfg->media_ranges[i].name,
-			sfb_range_format(cfg->media_ranges[i].ports, buf, sizeof(buf)));
+		fprintf(f, "| %s | %s | %s |\n", cfg->media_ranges[i].name,
+			sfb_range_format(cfg->media_ranges[i].ports, buf, sizeof(buf)),
+			cfg->media_ranges[i].rows);
 	fputs("\n## Roles\n\n", f);
 	for (size_t i = 0; i < cfg->n_roles; i++)
 		if (wanted(roles, &cfg->roles[i]))

@@ -3,8 +3,8 @@
  * Firewall reports from a resolved configuration, as sfbctl export writes
  * them (formats documented in sfbctl(8)).
  */
-#ifndef SFB_REPORT_H
-#define SFB_REPORT_H
+#ifndef SFB_EXPORT_REPORT_H
+#define SFB_EXPORT_REPORT_H
 
 #include <stdio.h>
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "export_common.h"
 #include "export_report.h"
 
 static bool is_any(struct sfb_range r)
@@ -55,21 +56,6 @@ static const char *port_text(struct sfb_range r, const char *media, char *buf,
 	return buf;
 }
 
-static void csv_field(FILE *f, const char *s, bool last)
-{
-	if (strpbrk(s, ",\"\r\n")) {
-		fputc('"', f);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', f);
-			fputc(*s, f);
-		}
-		fputc('"', f);
-	} else {
-		fputs(s, f);
-	}
-	fputc(last ? '\n' : ',', f);
-}
 
 static void csv_line(FILE *f, const char *role, const char *name, uint8_t protos,
 		     struct sfb_range ports, const char *transport,
@@ -80,14 +66,14 @@ static void csv_line(FILE *f, const char *role, const char *name, uint8_t protos
 	for (uint8_t p = SFB_PROTO_TCP; p <= SFB_PROTO_UDP; p <<= 1) {
 		if (!(protos & p))
 			continue;
-		csv_field(f, role, false);
-		csv_field(f, name, false);
-		csv_field(f, sfb_protos_name(p), false);
-		csv_field(f, sfb_range_format(ports, buf, sizeof(buf)), false);
-		csv_field(f, transport, false);
-		csv_field(f, sfb_class_name(class), false);
-		csv_field(f, note, false);
-		csv_field(f, rows, true);
+		sfb_csv_field(f, role, false);
+		sfb_csv_field(f, name, false);
+		sfb_csv_field(f, sfb_protos_name(p), false);
+		sfb_csv_field(f, sfb_range_format(ports, buf, sizeof(buf)), false);
+		sfb_csv_field(f, transport, false);
+		sfb_csv_field(f, sfb_class_name(class), false);
+		sfb_csv_field(f, note, false);
+		sfb_csv_field(f, rows, true);
 	}
 }
 
@@ -137,17 +123,6 @@ void sfb_export_csv(const struct sfb_config *cfg, const char *const *roles,
 	}
 }
 
-/* Table cells cannot hold '|' unescaped. */
-static void md_cell(FILE *f, const char *s)
-{
-	fputs("| ", f);
-	for (; *s; s++) {
-		if (*s == '|' || *s == '\\')
-			fputc('\\', f);
-		fputc(*s, f);
-	}
-	fputc(' ', f);
-}
 
 /* The seed writes protocols as "TCP", "UDP", "TCP/UDP". */
 static const char *md_protos(uint8_t protos)
@@ -176,14 +151,14 @@ static void md_role(const struct sfb_conf_role *role, FILE *f)
 	for (size_t j = 0; j < role->n_rules; j++) {
 		const struct sfb_conf_rule *r = &role->rules[j];
 
-		md_cell(f, r->name);
-		md_cell(f, port_text(r->ports, r->media_range, buf, sizeof(buf)));
-		md_cell(f, md_protos(r->protos));
-		md_cell(f, r->transport);
-		md_cell(f, sfb_class_name(r->class));
-		md_cell(f, r->origin->name);
-		md_cell(f, r->note);
-		md_cell(f, r->rows);
+		sfb_md_cell(f, r->name);
+		sfb_md_cell(f, port_text(r->ports, r->media_range, buf, sizeof(buf)));
+		sfb_md_cell(f, md_protos(r->protos));
+		sfb_md_cell(f, r->transport);
+		sfb_md_cell(f, sfb_class_name(r->class));
+		sfb_md_cell(f, r->origin->name);
+		sfb_md_cell(f, r->note);
+		sfb_md_cell(f, r->rows);
 		fputs("|\n", f);
 	}
 	fputc('\n', f);
@@ -202,14 +177,14 @@ static void md_exempts(const struct sfb_config *cfg, const char *const *roles,
 
 		if (!exempt_wanted(roles, e))
 			continue;
-		md_cell(f, e->name);
-		md_cell(f, e->from ? e->from->name : "any");
-		md_cell(f, e->to ? e->to->name : "any");
-		md_cell(f, md_protos(e->protos));
-		md_cell(f, port_text(e->sport, e->sport_media, buf, sizeof(buf)));
-		md_cell(f, port_text(e->dport, e->dport_media, buf, sizeof(buf)));
-		md_cell(f, "none");
-		md_cell(f, e->rows);
+		sfb_md_cell(f, e->name);
+		sfb_md_cell(f, e->from ? e->from->name : "any");
+		sfb_md_cell(f, e->to ? e->to->name : "any");
+		sfb_md_cell(f, md_protos(e->protos));
+		sfb_md_cell(f, port_text(e->sport, e->sport_media, buf, sizeof(buf)));
+		sfb_md_cell(f, port_text(e->dport, e->dport_media, buf, sizeof(buf)));
+		sfb_md_cell(f, "none");
+		sfb_md_cell(f, e->rows);
 		fputs("|\n", f);
 	}
 	fputc('\n', f);

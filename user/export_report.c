@@ -56,7 +56,6 @@ static const char *port_text(struct sfb_range r, const char *media, char *buf,
 	return buf;
 }
 
-
 static void csv_line(FILE *f, const char *role, const char *name, uint8_t protos,
 		     struct sfb_range ports, const char *transport,
 		     enum sfb_class class, const char *note, const char *rows)
@@ -122,7 +121,6 @@ void sfb_export_csv(const struct sfb_config *cfg, const char *const *roles,
 				 SFB_CLASS_EXEMPT, note, e->rows);
 	}
 }
-
 
 /* The seed writes protocols as "TCP", "UDP", "TCP/UDP". */
 static const char *md_protos(uint8_t protos)

@@ -211,7 +211,8 @@ int cmd_report(int argc, char *argv[])
 		if (c == 'f' && parse_format(optarg, &fmt)) {
 			formatted = true;
 		} else if (c == 'f') {
-			fprintf(stderr, "sfb: report: unknown format '%s' (use text, markdown or csv; -j for JSON)\n",
+			fprintf(stderr,
+				"sfb: report: unknown format '%s' (use text, markdown or csv; -j for JSON)\n",
 				optarg);
 			return SFBCTL_EXIT_USAGE;
 		} else if (c == 'e') {
@@ -237,7 +238,8 @@ int cmd_report(int argc, char *argv[])
 		return SFBCTL_EXIT_USAGE;
 	}
 	if (since && !sfb_since_parse(since, &denials.since)) {
-		fprintf(stderr, "sfb: report: invalid --since '%s' (use an RFC 3339 UTC time such as 2026-12-06T09:30:00Z, a date, or 'load')\n",
+		fprintf(stderr,
+			"sfb: report: invalid --since '%s' (use an RFC 3339 UTC time such as 2026-12-06T09:30:00Z, a date, or 'load')\n",
 			since);
 		return SFBCTL_EXIT_USAGE;
 	}

@@ -217,27 +217,34 @@ static int denial(struct sfb_denials *d, const struct events_line *at, json_t *o
 	int64_t ns;
 
 	if (!get_time(o, &ns))
-		return bad_line(at, "denial: no \"time\" in RFC 3339 UTC (such as 2026-12-06T09:30:00.123Z)");
+		return bad_line(at,
+				"denial: no \"time\" in RFC 3339 UTC (such as 2026-12-06T09:30:00.123Z)");
 	if (!get_count(o, "generation", &generation))
-		return bad_line(at, "denial: no \"generation\" (a non-negative integer)");
+		return bad_line(at,
+				"denial: no \"generation\" (a non-negative integer)");
 	if (!get_count(o, "suppressed", &suppressed))
-		return bad_line(at, "denial: no \"suppressed\" (a non-negative integer)");
+		return bad_line(at,
+				"denial: no \"suppressed\" (a non-negative integer)");
 	verdict = json_string_value(json_object_get(o, "verdict"));
 	if (!verdict || (strcmp(verdict, "drop") && strcmp(verdict, "would-drop")))
-		return bad_line(at, "denial: no \"verdict\" (\"drop\" or \"would-drop\")");
+		return bad_line(at,
+				"denial: no \"verdict\" (\"drop\" or \"would-drop\")");
 	if (!json_is_object(packet))
 		return bad_line(at, "denial: no \"packet\" object");
 	proto = json_string_value(json_object_get(packet, "protocol"));
 	key.proto = !proto ? 0 : !strcmp(proto, "tcp") ? SFB_PROTO_TCP :
 		    !strcmp(proto, "udp") ? SFB_PROTO_UDP : 0;
 	if (!key.proto)
-		return bad_line(at, "denial: no packet \"protocol\" (\"tcp\" or \"udp\")");
+		return bad_line(at,
+				"denial: no packet \"protocol\" (\"tcp\" or \"udp\")");
 	if (!json_is_string(json_object_get(packet, "saddr")) ||
 	    !json_is_string(json_object_get(packet, "daddr")))
-		return bad_line(at, "denial: no packet \"saddr\" and \"daddr\" (strings)");
+		return bad_line(at,
+				"denial: no packet \"saddr\" and \"daddr\" (strings)");
 	if (!get_range(packet, "sport", &sport) ||
 	    !get_range(packet, "dport", &key.dport))
-		return bad_line(at, "denial: no packet \"sport\" and \"dport\" ({\"first\":N,\"last\":M}, 0-65535)");
+		return bad_line(at,
+				"denial: no packet \"sport\" and \"dport\" ({\"first\":N,\"last\":M}, 0-65535)");
 	roles = json_object_get(o, "roles");
 	if (!json_is_array(roles) || !roles_text(roles, &text, &size)) {
 		free(text);
@@ -257,11 +264,14 @@ static int ruleset(struct sfb_denials *d, const struct events_line *at, json_t *
 	int64_t ns;
 
 	if (!get_time(o, &ns))
-		return bad_line(at, "ruleset: no \"time\" in RFC 3339 UTC (such as 2026-12-06T09:30:00.123Z)");
+		return bad_line(at,
+				"ruleset: no \"time\" in RFC 3339 UTC (such as 2026-12-06T09:30:00.123Z)");
 	if (!event)
-		return bad_line(at, "ruleset: no \"event\" (a string such as \"load\")");
+		return bad_line(at,
+				"ruleset: no \"event\" (a string such as \"load\")");
 	if (!get_count(o, "generation", &generation))
-		return bad_line(at, "ruleset: no \"generation\" (a non-negative integer)");
+		return bad_line(at,
+				"ruleset: no \"generation\" (a non-negative integer)");
 	if (d->since.kind == SFB_SINCE_LOAD && !strcmp(event, "load")) {
 		d->saw_load = true;
 		restart(d);
@@ -273,19 +283,22 @@ static int event_line(struct sfb_denials *d, const struct events_line *at,
 		      const char *text)
 {
 	json_error_t err;
-	json_t *doc = json_loads(text, JSON_REJECT_DUPLICATES, &err), *o;
+	json_t *doc = json_loads(text, JSON_REJECT_DUPLICATES, &err);
+	json_t *denial_o, *ruleset_o;
 	int ret;
 
 	if (!doc)
 		return bad_line(at, "not JSON: %s", err.text);
-	if (json_is_object(doc) && json_object_size(doc) == 1 &&
-	    json_is_object(o = json_object_get(doc, "denial")))
-		ret = denial(d, at, o);
-	else if (json_is_object(doc) && json_object_size(doc) == 1 &&
-		 json_is_object(o = json_object_get(doc, "ruleset")))
-		ret = ruleset(d, at, o);
+	/* One member: NULL for both otherwise. */
+	denial_o = json_object_size(doc) == 1 ? json_object_get(doc, "denial") : NULL;
+	ruleset_o = json_object_size(doc) == 1 ? json_object_get(doc, "ruleset") : NULL;
+	if (json_is_object(denial_o))
+		ret = denial(d, at, denial_o);
+	else if (json_is_object(ruleset_o))
+		ret = ruleset(d, at, ruleset_o);
 	else
-		ret = bad_line(at, "expected {\"denial\":{...}} or {\"ruleset\":{...}}, as sfbctl monitor -j writes");
+		ret = bad_line(at,
+			       "expected {\"denial\":{...}} or {\"ruleset\":{...}}, as sfbctl monitor -j writes");
 	json_decref(doc);
 	return ret;
 }

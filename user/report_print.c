@@ -6,6 +6,7 @@
  */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
@@ -60,7 +61,6 @@ static void text_table(FILE *f, const struct table *t)
 	}
 }
 
-
 static void md_table(FILE *f, const struct table *t)
 {
 	for (size_t c = 0; c < t->cols; c++)
@@ -113,7 +113,7 @@ static void rules_table(const struct sfb_report *r, bool hit, bool md,
 		const struct sfb_report_line *l = &r->lines[i];
 		char ports[16], packets[24], bytes[24];
 
-		if ((l->count.packets != 0) != hit)
+		if (!l->count.packets == hit)
 			continue;
 		add_row(t, l->role, or_dash(l->rows), l->rule->name,
 			sfb_class_name(l->rule->class), proto_name(l->proto, md),
@@ -159,12 +159,15 @@ static void denied_summary(FILE *f, const struct sfb_denials *d, size_t top)
 		d->itemised == 1 ? "" : "s", d->n, d->n == 1 ? "" : "s");
 	if (d->n > top)
 		fprintf(f, " (the top %zu listed)", top);
-	if (d->suppressed)
-		fprintf(f, "; %" PRIu64 " more denial%s not itemised: the kernel suppressed %s events (rate limit), so these counts are lower bounds.\n",
-			d->suppressed, d->suppressed == 1 ? " was" : "s were",
-			d->suppressed == 1 ? "its" : "their");
-	else
+	if (!d->suppressed) {
 		fputs("; none suppressed.\n", f);
+		return;
+	}
+	fprintf(f, "; %" PRIu64 " more denial%s not itemised: ", d->suppressed,
+		d->suppressed == 1 ? " was" : "s were");
+	fprintf(f,
+		"the kernel suppressed %s events (rate limit), so these counts are lower bounds.\n",
+		d->suppressed == 1 ? "its" : "their");
 }
 
 static void print_text(const struct sfb_report *r, FILE *f, struct sfb_arena *a)
@@ -202,9 +205,10 @@ static void print_markdown(const struct sfb_report *r, FILE *f, struct sfb_arena
 
 	fprintf(f, "# Firewall report from traffic: %s\n\n",
 		r->role_file ? r->role_file : "no role file");
-	fprintf(f, "Policy in force: %s, generation %" PRIu64 ", %s. Counters since it was loaded or last zeroed (`sfbctl stats -z`).%s\n\n",
+	fprintf(f, "Policy in force: %s, generation %" PRIu64 ", %s. ",
 		r->nft ? "table inet sfb (nft backend)" : "nf_sfb",
-		r->generation, sfb_policy_name(r->mode),
+		r->generation, sfb_policy_name(r->mode));
+	fprintf(f, "Counters since it was loaded or last zeroed (`sfbctl stats -z`).%s\n\n",
 		r->role_file ? "" : " No role file: no source rows.");
 	rules_table(r, true, true, &hit);
 	rules_table(r, false, true, &never);
@@ -220,7 +224,8 @@ static void print_markdown(const struct sfb_report *r, FILE *f, struct sfb_arena
 		fputs("None.\n\n", f);
 	fputs("## Top denied\n\n", f);
 	if (!r->denials) {
-		fputs("No events given (`--events FILE`, as `sfbctl monitor -j` writes them).\n", f);
+		fputs("No events given (`--events FILE`, as `sfbctl monitor -j` writes them).\n",
+		      f);
 		return;
 	}
 	fputs("Denied (role, protocol, port) ", f);
@@ -231,11 +236,17 @@ static void print_markdown(const struct sfb_report *r, FILE *f, struct sfb_arena
 		md_table(f, &denied);
 }
 
+#define CSV_FIELDS 9
 
-static void csv_line(FILE *f, const char *const *fields)
+/* One record of CSV_FIELDS fields. */
+static void csv_record(FILE *f, ...)
 {
-	for (size_t c = 0; c < 9; c++)
-		sfb_csv_field(f, fields[c], c == 8);
+	va_list ap;
+
+	va_start(ap, f);
+	for (size_t c = 0; c < CSV_FIELDS; c++)
+		sfb_csv_field(f, va_arg(ap, const char *), c == CSV_FIELDS - 1);
+	va_end(ap);
 }
 
 /*
@@ -245,45 +256,31 @@ static void csv_line(FILE *f, const char *const *fields)
  */
 static void print_csv(const struct sfb_report *r, FILE *f)
 {
-	static const char *const head[] = {
-		"record", "role", "rule", "row", "class", "protocol", "ports",
-		"packets", "bytes",
-	};
 	char ports[16], packets[24], bytes[24];
 
-	csv_line(f, head);
+	csv_record(f, "record", "role", "rule", "row", "class", "protocol",
+		   "ports", "packets", "bytes");
 	for (size_t i = 0; i < r->n_lines; i++) {
 		const struct sfb_report_line *l = &r->lines[i];
-		const char *v[] = {
-			"rule", l->role, l->rule->name, l->rows,
-			sfb_class_name(l->rule->class), sfb_protos_name(l->proto),
-			sfb_range_format(l->rule->ports, ports, sizeof(ports)),
-			u64(l->count.packets, packets, sizeof(packets)),
-			u64(l->count.bytes, bytes, sizeof(bytes)),
-		};
 
-		csv_line(f, v);
+		csv_record(f, "rule", l->role, l->rule->name, l->rows,
+			   sfb_class_name(l->rule->class), sfb_protos_name(l->proto),
+			   sfb_range_format(l->rule->ports, ports, sizeof(ports)),
+			   u64(l->count.packets, packets, sizeof(packets)),
+			   u64(l->count.bytes, bytes, sizeof(bytes)));
 	}
 	if (!r->denials)
 		return;
 	for (size_t i = 0; i < r->denials->n && i < r->top; i++) {
 		const struct sfb_denial *d = &r->denials->v[i];
-		const char *v[] = {
-			"denied", d->roles, "", "", "", sfb_protos_name(d->proto),
-			sfb_range_format(d->dport, ports, sizeof(ports)),
-			u64(d->count, packets, sizeof(packets)), "",
-		};
 
-		csv_line(f, v);
+		csv_record(f, "denied", d->roles, "", "", "",
+			   sfb_protos_name(d->proto),
+			   sfb_range_format(d->dport, ports, sizeof(ports)),
+			   u64(d->count, packets, sizeof(packets)), "");
 	}
-	{
-		const char *v[] = {
-			"not-itemised", "", "", "", "", "", "",
-			u64(r->denials->suppressed, packets, sizeof(packets)), "",
-		};
-
-		csv_line(f, v);
-	}
+	csv_record(f, "not-itemised", "", "", "", "", "", "",
+		   u64(r->denials->suppressed, packets, sizeof(packets)), "");
 }
 
 /* "a,b" as ["a","b"]; "" as []. */
@@ -293,10 +290,12 @@ static json_t *json_list(const char *s)
 
 	while (*s) {
 		size_t n = strcspn(s, ",");
-		char buf[SFB_TEXT_MAX];
+		char *one = strndup(s, n);
 
-		snprintf(buf, sizeof(buf), "%.*s", (int)n, s);
-		json_array_append_new(v, sfb_json_str(buf));
+		if (!one)
+			sfb_oom();
+		json_array_append_new(v, sfb_json_str(one));
+		free(one);
 		s += n + (s[n] == ',');
 	}
 	return v;
@@ -310,12 +309,15 @@ static json_t *json_denied(const struct sfb_report *r)
 	if (!d)
 		return json_null();
 	top = json_array();
-	for (size_t i = 0; i < d->n && i < r->top; i++)
-		json_array_append_new(top, json_pack("{s:o,s:s,s:o,s:o}",
-			"roles", json_list(d->v[i].roles),
-			"protocol", sfb_protos_name(d->v[i].proto),
-			"port", sfb_json_range(d->v[i].dport),
-			"denials", sfb_json_uint(d->v[i].count)));
+	for (size_t i = 0; i < d->n && i < r->top; i++) {
+		json_t *o = json_pack("{s:o,s:s,s:o,s:o}",
+				      "roles", json_list(d->v[i].roles),
+				      "protocol", sfb_protos_name(d->v[i].proto),
+				      "port", sfb_json_range(d->v[i].dport),
+				      "denials", sfb_json_uint(d->v[i].count));
+
+		json_array_append_new(top, o);
+	}
 	return json_pack("{s:o,s:o,s:b,s:o,s:o,s:o,s:o}",
 			 "file", sfb_json_str(d->file),
 			 "since", d->since.text ? sfb_json_str(d->since.text) :
@@ -334,15 +336,17 @@ static json_t *report_json(const struct sfb_report *r)
 	for (size_t i = 0; i < r->n_lines; i++) {
 		const struct sfb_report_line *l = &r->lines[i];
 
-		json_array_append_new(rules, json_pack("{s:o,s:o,s:o,s:s,s:s,s:o,s:o,s:o}",
-			"role", sfb_json_str(l->role),
-			"rule", sfb_json_str(l->rule->name),
-			"rows", json_list(l->rows),
-			"class", sfb_class_name(l->rule->class),
-			"protocol", sfb_protos_name(l->proto),
-			"ports", sfb_json_range(l->rule->ports),
-			"packets", sfb_json_uint(l->count.packets),
-			"bytes", sfb_json_uint(l->count.bytes)));
+		json_t *o = json_pack("{s:o,s:o,s:o,s:s,s:s,s:o,s:o,s:o}",
+				      "role", sfb_json_str(l->role),
+				      "rule", sfb_json_str(l->rule->name),
+				      "rows", json_list(l->rows),
+				      "class", sfb_class_name(l->rule->class),
+				      "protocol", sfb_protos_name(l->proto),
+				      "ports", sfb_json_range(l->rule->ports),
+				      "packets", sfb_json_uint(l->count.packets),
+				      "bytes", sfb_json_uint(l->count.bytes));
+
+		json_array_append_new(rules, o);
 	}
 	return json_pack("{s:b,s:s,s:o,s:s,s:o,s:o,s:o}", "loaded", true,
 			 "backend", backend_name(r),

@@ -233,6 +233,12 @@ int cmd_report(int argc, char *argv[])
 		fprintf(stderr, "sfb: report: -j and --format are exclusive\n");
 		return SFBCTL_EXIT_USAGE;
 	}
+	if (denials.file && !strcmp(denials.file, "-") && optind < argc &&
+	    !strcmp(argv[optind], "-")) {
+		fprintf(stderr,
+			"sfb: report: --events - and FILE - cannot both be standard input\n");
+		return SFBCTL_EXIT_USAGE;
+	}
 	if (since && !denials.file) {
 		fprintf(stderr, "sfb: report: --since selects events: give --events FILE\n");
 		return SFBCTL_EXIT_USAGE;

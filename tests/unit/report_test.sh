@@ -172,6 +172,8 @@ refused 2 "sfb: report: invalid --top 'x' (use 0-100000)" "$SFBCTL" report --top
 refused 2 "sfb: report: invalid --since 'yesterday' (use an RFC 3339 UTC time such as 2026-12-06T09:30:00Z, a date, or 'load')" \
 	"$SFBCTL" report --events "$tmp/events" --since yesterday
 refused 2 "sfb: report: --since selects events: give --events FILE" "$SFBCTL" report --since load
+refused 2 "sfb: report: --events - and FILE - cannot both be standard input" \
+	"$SFBCTL" report --events - -
 refused 2 "sfb: report: unknown format 'json' (use text, markdown or csv; -j for JSON)" "$SFBCTL" report --format json
 # With -j, the error is a JSON document too.
 "$SFBCTL" report -j --format csv > "$tmp/out" 2> "$tmp/err"

@@ -71,6 +71,7 @@ JANSSON_LIBS := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 USER_LIBS = $(MNL_LIBS) $(KMOD_LIBS) $(NFTNL_LIBS) $(JANSSON_LIBS)
 SFB_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Iinclude -Iuser \
 	-DSFB_VERSION='"$(VERSION)"' -DSFB_ROLES_DIR='"$(ROLESDIR)"' \
+	-DSFB_SITE_CONF='"$(SYSCONFDIR)/sfb/site.conf"' \
 	$(MNL_CFLAGS) $(KMOD_CFLAGS) $(JANSSON_CFLAGS)
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
@@ -120,12 +121,13 @@ $(eval $(call checked,build/san,$$(SAN_FLAGS),$$(KSFT_DIR)))
 $(eval $(call checked,build/vg,$$(VG_FLAGS),build/vg/ksft))
 
 # make tracks files, not flags: the objects that use SFB_VERSION and
-# SFB_ROLES_DIR depend on a file that changes when either does.
-STAMPED := user/version.c user/parse.c
+# SFB_ROLES_DIR (and report.c, SFB_SITE_CONF) depend on a file that
+# changes when any does.
+STAMPED := user/version.c user/parse.c user/report.c
 build/stamp: FORCE
 	@mkdir -p $(@D)
-	@echo '$(VERSION) $(ROLESDIR)' | cmp -s - $@ || \
-		echo '$(VERSION) $(ROLESDIR)' > $@
+	@echo '$(VERSION) $(ROLESDIR) $(SYSCONFDIR)' | cmp -s - $@ || \
+		echo '$(VERSION) $(ROLESDIR) $(SYSCONFDIR)' > $@
 $(foreach f,build/obj build/san build/vg build/fuzz,\
 	$(call objs,$(f),$(STAMPED))): build/stamp
 

@@ -191,6 +191,7 @@ static void collect_media(struct resolver *r)
 			m = &r->media[r->n_media];
 			r->media_names[r->n_media++] = am->name.name;
 			m->name = sfb_arena_strdup(r->arena, am->name.name);
+			m->rows = sfb_arena_strdup(r->arena, am->rows);
 		}
 		m->ports = am->range;
 		m->loc = am->name.loc;
@@ -436,6 +437,7 @@ static void add_rule(struct resolver *r, size_t i, struct composed *c,
 					describe(rule, buf, sizeof(buf)));
 			a->transport = join(r, a->transport, rule->transport, ",");
 			a->note = join(r, a->note, rule->note, " / ");
+			a->rows = join(r, a->rows, rule->rows, ",");
 		} else {
 			sfb_diag_report(r->d, SFB_ERROR, loc,
 					"'%s' is already defined in role '%s' as %s",
@@ -486,6 +488,7 @@ static bool own_rule(struct resolver *r, size_t i, const struct ast_rule *ar,
 		.ports = ar->ports.range,
 		.transport = sfb_arena_strdup(r->arena, ar->transport),
 		.note = sfb_arena_strdup(r->arena, ar->note),
+		.rows = sfb_arena_strdup(r->arena, ar->rows),
 		.origin = &r->roles[i],
 		.loc = ar->name.loc,
 	};
@@ -700,6 +703,7 @@ static void collect_exempts(struct resolver *r)
 		}
 		e->name = sfb_arena_strdup(r->arena, ae->name.name);
 		e->protos = ae->protos;
+		e->rows = sfb_arena_strdup(r->arena, ae->rows);
 		e->loc = ae->name.loc;
 		if (ae->from.name)
 			e->from = resolve_role(r, &ae->from);

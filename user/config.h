@@ -48,6 +48,11 @@ struct sfb_conf_rule {
 	const char *media_range; /* the named range the ports came from, or NULL */
 	const char *transport;	/* "tls", "https,tcp"...; "" for media */
 	const char *note;	/* "" if none; merged duplicates joined by " / " */
+	/*
+	 * The source table rows it encodes ("T1.1,T1.38"; "" if none given),
+	 * merged duplicates' too: reports name them.
+	 */
+	const char *rows;
 	const struct sfb_conf_role *origin;	/* the role whose body defines it */
 	struct sfb_loc loc;
 };
@@ -70,6 +75,7 @@ struct sfb_conf_role {
 struct sfb_media_range {
 	const char *name;
 	struct sfb_range ports;	/* after any "override" */
+	const char *rows;	/* as a rule's, from the definition */
 	struct sfb_loc loc;	/* of the definition in effect */
 };
 
@@ -86,6 +92,7 @@ struct sfb_ipsec_exempt {
 	struct sfb_range dport;
 	const char *sport_media;	/* named media range, or NULL */
 	const char *dport_media;
+	const char *rows;		/* as a rule's */
 	struct sfb_loc loc;
 };
 

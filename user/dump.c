@@ -171,6 +171,7 @@ static bool feed_rule(struct sfb_dump *rs, struct sfb_dump_role *role,
 	memset(r, 0, sizeof(*r));
 	r->transport = "";
 	r->note = "";
+	r->rows = "";
 	if (!get_str(rs->arena, tb.a[SFB_RULE_A_NAME], &r->name) ||
 	    !get_u8(tb.a[SFB_RULE_A_CLASS], &class) || class > SFB_CLASS_MAX ||
 	    !get_u8(tb.a[SFB_RULE_A_PROTOS], &r->protos) ||

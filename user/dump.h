@@ -115,13 +115,17 @@ const char *sfb_dump_role_name(const struct sfb_dump *rs, uint32_t id,
 void sfb_dump_print_conf(const struct sfb_dump *rs, FILE *f);
 
 /*
- * Per-rule counters of one target (stats.c). Each segment counts for every
- * rule of @roles whose class is the segment's, whose protocols include the
- * segment's and whose ports contain the segment's; counts[i] has an entry
- * per rule of roles[i], zeroed by the caller. Sorts @segs.
+ * Per-rule counters of one target (attribute.c). Each segment counts for
+ * every rule of @roles whose class is the segment's, whose protocols
+ * include the segment's and whose ports contain the segment's; counts[i]
+ * has an entry per rule of roles[i], zeroed by the caller. Sorts @segs.
  */
 void sfb_attribute(const struct sfb_dump_role *const *roles, size_t n_roles,
 		   struct sfb_dump_segment *segs, size_t n_segs,
 		   struct sfb_count *const *counts);
+/* The same for one rule and one protocol (SFB_PROTO_*), over sorted @segs. */
+void sfb_segments_sort(struct sfb_dump_segment *segs, size_t n);
+struct sfb_count sfb_rule_count(const struct sfb_conf_rule *r, uint8_t proto,
+				const struct sfb_dump_segment *segs, size_t n);
 
 #endif

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sfbctl export: write a configuration in another format. The writers are
- * in report.c (csv, markdown) and export_*.c; this file is the command
+ * in export_report.c (csv, markdown) and export_*.c; this file is the command
  * line around them.
  */
 #include <getopt.h>
@@ -13,7 +13,7 @@
 #include "export_iptables.h"
 #include "export_nft.h"
 #include "export_xfrm.h"
-#include "report.h"
+#include "export_report.h"
 #include "sfbctl.h"
 
 /* Every --role must name a role of @cfg; say which does not, and why. */

@@ -50,12 +50,16 @@ static const char *const role_keywords[] = {
 	[RK_SERVICE] = "service", [RK_MEDIA] = "media", [RK_EXTENDS] = "extends",
 };
 
-enum exempt_field { EF_FROM, EF_TO, EF_PROTO, EF_SPORT, EF_DPORT };
+enum exempt_field { EF_FROM, EF_TO, EF_PROTO, EF_SPORT, EF_DPORT, EF_ROW };
 
 static const char *const exempt_fields[] = {
 	[EF_FROM] = "from", [EF_TO] = "to", [EF_PROTO] = "proto",
-	[EF_SPORT] = "sport", [EF_DPORT] = "dport",
+	[EF_SPORT] = "sport", [EF_DPORT] = "dport", [EF_ROW] = "row",
 };
+
+/* Source table rows ("T1.12"): at most this many per statement, this long. */
+#define SFB_MAX_ROWS 16
+#define SFB_MAX_ROW_LEN 31
 
 /* Transport tags as the seed's tables use them; see sfb.conf(5). */
 static const char *const transports[] = {
@@ -416,6 +420,73 @@ static const char *parse_optional_note(struct parser *p)
 	return string_dup(p, next(p));
 }
 
+static bool valid_row(const struct sfb_token *t)
+{
+	if (t->len > SFB_MAX_ROW_LEN || !isalnum((unsigned char)t->text[0]))
+		return false;
+	for (size_t i = 1; i < t->len; i++)
+		if (!isalnum((unsigned char)t->text[i]) && t->text[i] != '.' &&
+		    t->text[i] != '-' && t->text[i] != '_')
+			return false;
+	return true;
+}
+
+/* The rows after "row": "T1.1,T1.38", each once, in the order written. */
+static bool parse_rows(struct parser *p, const char **out)
+{
+	char buf[SFB_MAX_ROWS * (SFB_MAX_ROW_LEN + 1)] = "";
+	const struct sfb_token *seen[SFB_MAX_ROWS];
+	size_t n = 0;
+
+	for (;;) {
+		const struct sfb_token *t = peek(p);
+
+		if (t->type != TOK_WORD)
+			return expected(p, "source table row (such as T1.12)");
+		if (!valid_row(t)) {
+			sfb_diag_report(p->d, SFB_ERROR, &t->loc,
+					"invalid row '%.*s' (use up to %d letters, digits, '.', '-' and '_', such as T1.12)",
+					(int)t->len, t->text, SFB_MAX_ROW_LEN);
+			return false;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (seen[i]->len != t->len ||
+			    memcmp(seen[i]->text, t->text, t->len))
+				continue;
+			sfb_diag_report(p->d, SFB_ERROR, &t->loc,
+					"row '%.*s' listed twice", (int)t->len,
+					t->text);
+			return false;
+		}
+		if (n == SFB_MAX_ROWS) {
+			sfb_diag_report(p->d, SFB_ERROR, &t->loc,
+					"more than %d rows in one statement",
+					SFB_MAX_ROWS);
+			return false;
+		}
+		seen[n++] = t;
+		if (*buf)
+			strcat(buf, ",");
+		strncat(buf, t->text, t->len);
+		next(p);
+		if (peek(p)->type != TOK_COMMA)
+			break;
+		next(p);
+	}
+	*out = sfb_arena_strdup(p->ast->arena, buf);
+	return true;
+}
+
+/* An optional trailing "row ROW[,ROW]...": "" if absent. */
+static bool parse_optional_rows(struct parser *p, const char **out)
+{
+	*out = "";
+	if (!word_is(peek(p), "row"))
+		return true;
+	next(p);
+	return parse_rows(p, out);
+}
+
 static bool parse_rule(struct parser *p, struct ast_role *role,
 		       enum sfb_class class)
 {
@@ -431,7 +502,7 @@ static bool parse_rule(struct parser *p, struct ast_role *role,
 	if (class == SFB_CLASS_SERVICE && !parse_transport(p, &r->transport))
 		return false;
 	r->note = parse_optional_note(p);
-	if (!end_statement(p))
+	if (!parse_optional_rows(p, &r->rows) || !end_statement(p))
 		return false;
 	*role->rules_tail = r;
 	role->rules_tail = &r->next;
@@ -563,7 +634,7 @@ static bool exempt_statement(struct parser *p, void *ctx)
 	int i;
 
 	if (t->type != TOK_WORD)
-		return expected(p, "from, to, proto, sport or dport");
+		return expected(p, "from, to, proto, sport, dport or row");
 	i = keyword_index(t, exempt_fields, ARRAY_SIZE(exempt_fields));
 	if (i < 0) {
 		unknown(p, t, "ipsec-exempt field", exempt_fields,
@@ -591,8 +662,11 @@ static bool exempt_statement(struct parser *p, void *ctx)
 		ok = parse_ports(p, true, true, &c->e->sport);
 		break;
 	case EF_DPORT:
-	default:
 		ok = parse_ports(p, true, true, &c->e->dport);
+		break;
+	case EF_ROW:
+	default:
+		ok = parse_rows(p, &c->e->rows);
 		break;
 	}
 	if (!ok || !end_statement(p))
@@ -616,6 +690,7 @@ static bool parse_exempt(struct parser *p)
 		.kind = PORTS_ANY, .range = { 0, 65535 },
 	};
 	c.e->dport = c.e->sport;
+	c.e->rows = "";
 	if (!parse_block(p, lbrace, "ipsec-exempt", c.e->name.name,
 			 exempt_statement, &c))
 		return false;
@@ -838,8 +913,11 @@ static bool parse_media_range(struct parser *p, bool override)
 	struct ast_ports ports;
 
 	m->override = override;
+	m->rows = "";
 	if (!parse_name(p, "media range name", false, &m->name) ||
-	    !parse_ports(p, false, false, &ports) || !end_statement(p))
+	    !parse_ports(p, false, false, &ports) ||
+	    (!override && !parse_optional_rows(p, &m->rows)) ||
+	    !end_statement(p))
 		return false;
 	m->range = ports.range;
 	*p->ast->media_tail = m;

@@ -39,6 +39,7 @@ struct ast_rule {
 	struct ast_ports ports;
 	const char *transport;	/* canonical "a,b"; "" for media */
 	const char *note;	/* "" if none */
+	const char *rows;	/* source table rows, canonical "a,b"; "" if none */
 	unsigned int stamp;	/* config.c: last role that composed it */
 };
 
@@ -61,6 +62,7 @@ struct ast_media_range {
 	struct ast_media_range *next;
 	struct ast_name name;
 	struct sfb_range range;
+	const char *rows;	/* as a rule's; "" for an override */
 	bool override;
 };
 
@@ -70,6 +72,7 @@ struct ast_exempt {
 	struct ast_name from, to;	/* name NULL: any */
 	uint8_t protos;
 	struct ast_ports sport, dport;
+	const char *rows;	/* as a rule's */
 };
 
 struct ast_prefix {

@@ -1,281 +1,266 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Firewall reports: the resolved configuration as a CSV table or a markdown
- * document, read from struct sfb_config alone.
+ * sfbctl report: what the policy in force has seen, per bound role and per
+ * rule of the catalogue, with the source table rows the role file names
+ * (the rows hit and those never hit), and the top denied tuples of an
+ * events file. See report.h.
  *
- * CSV has one line per (role, rule, protocol). An ipsec-exempt rule gets a
- * line under each role it names: its "to" role with the destination port
- * and transport "in", its "from" role with the source port and transport
- * "out". A rule from any to any is listed once under role "any", with
- * transport "any" and the source port if that is restricted, else the
- * destination port. The note spells out the whole selector.
+ * The kernel knows rules, not rows: rows come from the role file, matched
+ * by role and rule name, so the file must be the one that was loaded (by
+ * default the boot service's). A rule the file describes otherwise gets no
+ * rows, with a warning.
  */
-#include <stdbool.h>
+#include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "arena.h"
+#include "json.h"
+#include "loaded.h"
 #include "report.h"
+#include "sfbctl.h"
 
-static bool is_any(struct sfb_range r)
-{
-	return r.first == 0 && r.last == 65535;
-}
+/* The most tuples --top lists; far more than a report is read for. */
+#define TOP_MAX 100000
 
-static bool wanted(const char *const *roles, const struct sfb_conf_role *role)
+static bool holds(const struct sfb_dump_target *t, uint32_t role)
 {
-	if (!role || !roles)
-		return role;
-	for (; *roles; roles++)
-		if (!strcmp(*roles, role->name))
+	for (size_t i = 0; i < t->n_roles; i++)
+		if (t->roles[i] == role)
 			return true;
 	return false;
 }
 
-static bool exempt_wanted(const char *const *roles,
-			  const struct sfb_ipsec_exempt *e)
+static bool same_rule(const struct sfb_conf_rule *a, const struct sfb_conf_rule *b)
 {
-	return (!e->to && !e->from) || wanted(roles, e->to) ||
-	       wanted(roles, e->from);
+	return a->class == b->class && a->protos == b->protos &&
+	       a->ports.first == b->ports.first && a->ports.last == b->ports.last;
 }
 
-/* "any", "5061", "client-media (1024-65535)" */
-static const char *port_text(struct sfb_range r, const char *media, char *buf,
-			     size_t size)
+/* @rule's rows in @file's role @role; "" and a warning (once) if it has none there. */
+static const char *rows_of(const struct sfb_config *cfg, const char *file,
+			   const char *role, const struct sfb_conf_rule *rule,
+			   bool *warned)
 {
-	char ports[16];
+	const struct sfb_conf_role *r = sfb_config_role(cfg, role);
 
-	if (media)
-		snprintf(buf, size, "%s (%s)", media,
-			 sfb_range_format(r, ports, sizeof(ports)));
-	else if (is_any(r))
-		snprintf(buf, size, "any");
-	else
-		sfb_range_format(r, buf, size);
-	return buf;
+	for (size_t j = 0; r && j < r->n_rules; j++)
+		if (!strcmp(r->rules[j].name, rule->name) &&
+		    same_rule(&r->rules[j], rule))
+			return r->rules[j].rows;
+	if (!*warned)
+		fprintf(stderr,
+			"sfb: report: warning: %s is not what was loaded: role '%s' has no %s '%s' like the loaded one there; rules it does not describe get no rows\n",
+			file, role, sfb_class_name(rule->class), rule->name);
+	*warned = true;
+	return "";
 }
 
-static void csv_field(FILE *f, const char *s, bool last)
+/* One line per bound role, rule and protocol, counted over every target. */
+static void gather(struct sfb_report *r, const struct sfb_loaded *l,
+		   const struct sfb_config *cfg)
 {
-	if (strpbrk(s, ",\"\r\n")) {
-		fputc('"', f);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', f);
-			fputc(*s, f);
-		}
-		fputc('"', f);
-	} else {
-		fputs(s, f);
-	}
-	fputc(last ? '\n' : ',', f);
-}
+	const struct sfb_dump *rs = &l->rs;
+	const struct sfb_stats *st = &l->st;
+	bool warned = false;
+	size_t cap = 0;
 
-static void csv_line(FILE *f, const char *role, const char *name, uint8_t protos,
-		     struct sfb_range ports, const char *transport,
-		     enum sfb_class class, const char *note)
-{
-	char buf[16];
+	for (size_t t = 0; t < st->n_targets; t++)
+		sfb_segments_sort(st->targets[t].segs, st->targets[t].n_segs);
+	for (size_t i = 0; i < rs->n_roles; i++) {
+		const struct sfb_dump_role *role = &rs->roles[i];
+		bool bound = false;
 
-	for (uint8_t p = SFB_PROTO_TCP; p <= SFB_PROTO_UDP; p <<= 1) {
-		if (!(protos & p))
-			continue;
-		csv_field(f, role, false);
-		csv_field(f, name, false);
-		csv_field(f, sfb_protos_name(p), false);
-		csv_field(f, sfb_range_format(ports, buf, sizeof(buf)), false);
-		csv_field(f, transport, false);
-		csv_field(f, sfb_class_name(class), false);
-		csv_field(f, note, true);
-	}
-}
+		for (size_t t = 0; t < st->n_targets && !bound; t++)
+			bound = holds(&st->targets[t], role->id);
+		for (size_t j = 0; bound && j < role->n_rules; j++) {
+			const struct sfb_conf_rule *rule = &role->rules[j];
+			const char *rows = cfg ? rows_of(cfg, r->role_file, role->name,
+							 rule, &warned) : "";
 
-static const char *exempt_selector(const struct sfb_ipsec_exempt *e, char *buf,
-				   size_t size)
-{
-	char sport[48], dport[48];
+			for (uint8_t p = SFB_PROTO_TCP; p <= SFB_PROTO_UDP; p <<= 1) {
+				struct sfb_report_line *line;
 
-	snprintf(buf, size, "from %s sport %s to %s dport %s; authentication none",
-		 e->from ? e->from->name : "any",
-		 port_text(e->sport, e->sport_media, sport, sizeof(sport)),
-		 e->to ? e->to->name : "any",
-		 port_text(e->dport, e->dport_media, dport, sizeof(dport)));
-	return buf;
-}
+				if (!(rule->protos & p))
+					continue;
+				r->lines = sfb_arena_grow(st->arena, r->lines,
+							  r->n_lines, &cap,
+							  sizeof(*r->lines));
+				line = &r->lines[r->n_lines++];
+				*line = (struct sfb_report_line){
+					.role = role->name, .rule = rule,
+					.rows = rows, .proto = p,
+				};
+				for (size_t t = 0; t < st->n_targets; t++) {
+					const struct sfb_dump_target *dt = &st->targets[t];
+					struct sfb_count c;
 
-void sfb_export_csv(const struct sfb_config *cfg, const char *const *roles,
-		    FILE *f)
-{
-	char note[256];
-
-	fputs("role,service,protocol,ports,transport,class,note\n", f);
-	for (size_t i = 0; i < cfg->n_roles; i++) {
-		const struct sfb_conf_role *role = &cfg->roles[i];
-
-		for (size_t j = 0; wanted(roles, role) && j < role->n_rules; j++) {
-			const struct sfb_conf_rule *r = &role->rules[j];
-
-			csv_line(f, role->name, r->name, r->protos, r->ports,
-				 r->transport, r->class, r->note);
+					if (!holds(dt, role->id))
+						continue;
+					c = sfb_rule_count(rule, p, dt->segs, dt->n_segs);
+					line->count.packets += c.packets;
+					line->count.bytes += c.bytes;
+				}
+			}
 		}
 	}
-	for (size_t i = 0; i < cfg->n_exempts; i++) {
-		const struct sfb_ipsec_exempt *e = &cfg->exempts[i];
-
-		exempt_selector(e, note, sizeof(note));
-		if (wanted(roles, e->to))
-			csv_line(f, e->to->name, e->name, e->protos, e->dport, "in",
-				 SFB_CLASS_EXEMPT, note);
-		if (wanted(roles, e->from))
-			csv_line(f, e->from->name, e->name, e->protos, e->sport,
-				 "out", SFB_CLASS_EXEMPT, note);
-		if (!e->to && !e->from)
-			csv_line(f, "any", e->name, e->protos,
-				 is_any(e->sport) ? e->dport : e->sport, "any",
-				 SFB_CLASS_EXEMPT, note);
-	}
 }
 
-/* Table cells cannot hold '|' unescaped. */
-static void md_cell(FILE *f, const char *s)
+/*
+ * The role file: @file, else the boot service's if it is there. NULL
+ * config and no error if there is none to read.
+ */
+static int role_file(const char *file, struct sfb_report *r,
+		     struct sfb_config **cfg)
 {
-	fputs("| ", f);
-	for (; *s; s++) {
-		if (*s == '|' || *s == '\\')
-			fputc('\\', f);
-		fputc(*s, f);
+	struct sfb_diag *d;
+
+	*cfg = NULL;
+	if (!file && access(SFB_SITE_CONF, F_OK)) {
+		fprintf(stderr,
+			"sfb: report: no role file given and %s (the boot service's) is not there: the report names no source rows\n",
+			SFB_SITE_CONF);
+		return SFBCTL_EXIT_OK;
 	}
-	fputc(' ', f);
+	r->role_file = sfb_config_file_name(file ? file : SFB_SITE_CONF);
+	d = sfb_diag_new();
+	*cfg = sfb_config_load(file ? file : SFB_SITE_CONF, d);
+	sfb_diag_print(d, stderr, true);
+	sfb_diag_free(d);
+	return *cfg ? SFBCTL_EXIT_OK : SFBCTL_EXIT_ERROR;
 }
 
-/* The seed writes protocols as "TCP", "UDP", "TCP/UDP". */
-static const char *md_protos(uint8_t protos)
+static int report(struct sfb_report *r, const char *file,
+		  enum sfb_report_format fmt)
 {
-	return protos == SFB_PROTO_ALL ? "TCP/UDP" :
-	       protos == SFB_PROTO_TCP ? "TCP" : "UDP";
+	struct sfb_config *cfg = NULL;
+	struct sfb_loaded l;
+	int ret;
+
+	ret = sfb_loaded_find(&l);
+	if (ret == SFBCTL_EXIT_OK && l.none)
+		sfb_loaded_print_none();
+	else if (ret == SFBCTL_EXIT_OK)
+		ret = role_file(file, r, &cfg);
+	if (ret == SFBCTL_EXIT_OK && !l.none)
+		ret = sfb_loaded_counters(&l, false);
+	if (ret == SFBCTL_EXIT_OK && !l.none) {
+		r->nft = l.nft;
+		r->generation = l.rs.generation;
+		r->mode = l.rs.mode;
+		gather(r, &l, cfg);
+		sfb_report_print(r, fmt, stdout);
+	}
+	sfb_config_free(cfg);
+	sfb_loaded_free(&l);
+	return ret;
 }
 
-static void md_role(const struct sfb_conf_role *role, FILE *f)
+static bool parse_top(const char *s, size_t *top)
 {
-	char buf[64];
+	char *end;
+	unsigned long v;
 
-	fprintf(f, "### %s\n\n%s.\n\n", role->name, role->description);
-	if (role->n_extends) {
-		fputs("Extends:", f);
-		for (size_t k = 0; k < role->n_extends; k++)
-			fprintf(f, "%s %s", k ? "," : "", role->extends[k]->name);
-		fputs(".\n\n", f);
-	}
-	if (!role->n_rules) {
-		fputs("No ports of its own.\n\n", f);
-		return;
-	}
-	fputs("| Name | Port | Protocol | Transport | Class | Defined in | Notes |\n"
-	      "|:--|:--|:--|:--|:--|:--|:--|\n", f);
-	for (size_t j = 0; j < role->n_rules; j++) {
-		const struct sfb_conf_rule *r = &role->rules[j];
-
-		md_cell(f, r->name);
-		md_cell(f, port_text(r->ports, r->media_range, buf, sizeof(buf)));
-		md_cell(f, md_protos(r->protos));
-		md_cell(f, r->transport);
-		md_cell(f, sfb_class_name(r->class));
-		md_cell(f, r->origin->name);
-		md_cell(f, r->note);
-		fputs("|\n", f);
-	}
-	fputc('\n', f);
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!*s || *end || *s == '-' || errno || v > TOP_MAX)
+		return false;
+	*top = v;
+	return true;
 }
 
-static void md_exempts(const struct sfb_config *cfg, const char *const *roles,
-		       FILE *f)
+static bool parse_format(const char *s, enum sfb_report_format *fmt)
 {
-	char buf[48];
+	static const char *const names[] = {
+		[SFB_REPORT_TEXT] = "text", [SFB_REPORT_MARKDOWN] = "markdown",
+		[SFB_REPORT_CSV] = "csv",
+	};
 
-	fputs("## IPsec exceptions\n\n"
-	      "| Rule | Source | Destination | Protocol | Source port | Destination port | Authentication |\n"
-	      "|:--|:--|:--|:--|:--|:--|:--|\n", f);
-	for (size_t i = 0; i < cfg->n_exempts; i++) {
-		const struct sfb_ipsec_exempt *e = &cfg->exempts[i];
-
-		if (!exempt_wanted(roles, e))
-			continue;
-		md_cell(f, e->name);
-		md_cell(f, e->from ? e->from->name : "any");
-		md_cell(f, e->to ? e->to->name : "any");
-		md_cell(f, md_protos(e->protos));
-		md_cell(f, port_text(e->sport, e->sport_media, buf, sizeof(buf)));
-		md_cell(f, port_text(e->dport, e->dport_media, buf, sizeof(buf)));
-		md_cell(f, "none");
-		fputs("|\n", f);
-	}
-	fputc('\n', f);
-}
-
-static void md_bindings(const struct sfb_config *cfg, const char *const *roles,
-			FILE *f)
-{
-	char pfx[SFB_PREFIX_STRLEN];
-
-	fputs("## Bindings\n\n| Role | Addresses | Interfaces |\n|:--|:--|:--|\n", f);
-	for (size_t i = 0; i < cfg->n_bindings; i++) {
-		const struct sfb_binding *b = &cfg->bindings[i];
-
-		if (!wanted(roles, b->role))
-			continue;
-		fprintf(f, "| %s | ", b->role->name);
-		for (size_t k = 0; k < b->n_prefixes; k++)
-			fprintf(f, "%s%s", k ? ", " : "",
-				sfb_prefix_format(&b->prefixes[k], pfx, sizeof(pfx)));
-		fputs(" | ", f);
-		for (size_t k = 0; k < b->n_ifaces; k++)
-			fprintf(f, "%s%s", k ? ", " : "", b->ifaces[k]);
-		fputs(" |\n", f);
-	}
-	fputc('\n', f);
-}
-
-static bool any_exempt_wanted(const struct sfb_config *cfg,
-			      const char *const *roles)
-{
-	for (size_t i = 0; i < cfg->n_exempts; i++)
-		if (exempt_wanted(roles, &cfg->exempts[i]))
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(s, names[i])) {
+			*fmt = (enum sfb_report_format)i;
 			return true;
+		}
 	return false;
 }
 
-static bool any_binding_wanted(const struct sfb_config *cfg,
-			       const char *const *roles)
+int cmd_report(int argc, char *argv[])
 {
-	for (size_t i = 0; i < cfg->n_bindings; i++)
-		if (wanted(roles, cfg->bindings[i].role))
-			return true;
-	return false;
-}
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "events", required_argument, NULL, 'e' },
+		{ "top", required_argument, NULL, 'n' },
+		{ "since", required_argument, NULL, 's' },
+		{ 0 }
+	};
+	enum sfb_report_format fmt = SFB_REPORT_TEXT;
+	struct sfb_report r = { .top = 10 };
+	struct sfb_denials denials = { 0 };
+	const char *since = NULL;
+	bool formatted = false;
+	int c, ret;
 
-void sfb_export_markdown(const struct sfb_config *cfg, const char *const *roles,
-			 const char *title, FILE *f)
-{
-	char buf[16];
-
-	fprintf(f, "# Firewall report: %s\n\n", title);
-	for (size_t i = 0; roles && roles[i]; i++)
-		fprintf(f, "%s%s%s", i ? ", " : "Roles: ", roles[i],
-			roles[i + 1] ? "" : ".\n\n");
-	fprintf(f, "Policy: %s.", sfb_policy_name(cfg->mode));
-	for (int c = 0; c < SFB_CLASS_COUNT; c++)
-		if (cfg->mark[c])
-			fprintf(f, " Mark for %s: 0x%x.",
-				sfb_class_name((enum sfb_class)c), cfg->mark[c]);
-	fputs("\n\n## Media ranges\n\n| Name | Ports |\n|:--|:--|\n", f);
-	for (size_t i = 0; i < cfg->n_media_ranges; i++)
-		fprintf(f, "| %s | %s |\n", cfg->media_ranges[i].name,
-			sfb_range_format(cfg->media_ranges[i].ports, buf, sizeof(buf)));
-	fputs("\n## Roles\n\n", f);
-	for (size_t i = 0; i < cfg->n_roles; i++)
-		if (wanted(roles, &cfg->roles[i]))
-			md_role(&cfg->roles[i], f);
-	if (any_exempt_wanted(cfg, roles))
-		md_exempts(cfg, roles, f);
-	if (any_binding_wanted(cfg, roles))
-		md_bindings(cfg, roles, f);
+	while ((c = getopt_long(argc, argv, SFB_JSON_SHORTOPTS "f:e:n:s:", opts,
+				NULL)) != -1) {
+		if (sfb_json_option(c))
+			continue;
+		if (c == 'f' && parse_format(optarg, &fmt)) {
+			formatted = true;
+		} else if (c == 'f') {
+			fprintf(stderr,
+				"sfb: report: unknown format '%s' (use text, markdown or csv; -j for JSON)\n",
+				optarg);
+			return SFBCTL_EXIT_USAGE;
+		} else if (c == 'e') {
+			denials.file = optarg;
+		} else if (c == 'n' && !parse_top(optarg, &r.top)) {
+			fprintf(stderr, "sfb: report: invalid --top '%s' (use 0-%d)\n",
+				optarg, TOP_MAX);
+			return SFBCTL_EXIT_USAGE;
+		} else if (c == 's') {
+			since = optarg;
+		} else if (c != 'n') {
+			return usage_error("report");
+		}
+	}
+	if (optind < argc - 1)
+		return usage_error("report");
+	if (formatted && sfb_json_enabled()) {
+		fprintf(stderr, "sfb: report: -j and --format are exclusive\n");
+		return SFBCTL_EXIT_USAGE;
+	}
+	if (denials.file && !strcmp(denials.file, "-") && optind < argc &&
+	    !strcmp(argv[optind], "-")) {
+		fprintf(stderr,
+			"sfb: report: --events - and FILE - cannot both be standard input\n");
+		return SFBCTL_EXIT_USAGE;
+	}
+	if (since && !denials.file) {
+		fprintf(stderr, "sfb: report: --since selects events: give --events FILE\n");
+		return SFBCTL_EXIT_USAGE;
+	}
+	if (since && !sfb_since_parse(since, &denials.since)) {
+		fprintf(stderr,
+			"sfb: report: invalid --since '%s' (use an RFC 3339 UTC time such as 2026-12-06T09:30:00Z, a date, or 'load')\n",
+			since);
+		return SFBCTL_EXIT_USAGE;
+	}
+	if (sfb_json_enabled())
+		fmt = SFB_REPORT_JSON;
+	/* A bad events file fails before the kernel is asked anything. */
+	ret = denials.file ? sfb_denials_read(&denials) : SFBCTL_EXIT_OK;
+	if (denials.file)
+		r.denials = &denials;
+	if (ret == SFBCTL_EXIT_OK)
+		ret = report(&r, optind < argc ? argv[optind] : NULL, fmt);
+	sfb_denials_free(&denials);
+	if (ret == SFBCTL_EXIT_OK && (fflush(stdout) || ferror(stdout))) {
+		perror("sfb: report: stdout");
+		ret = SFBCTL_EXIT_ERROR;
+	}
+	return ret;
 }

@@ -27,6 +27,10 @@ static const struct sfbctl_command commands[] = {
 	  "            [--backend auto|module|nft] FILE" },
 	{ "match", cmd_match, "what the loaded ruleset would do with a packet",
 	  "sfbctl match [-j] [-p] tcp|udp from ADDR port PORT to ADDR port PORT" },
+	{ "report", cmd_report,
+	  "report the traffic per catalogue row: rows hit, never hit, top denials",
+	  "sfbctl report [-j] [-p] [--format text|markdown|csv] [--events FILE] [--top N]\n"
+	  "              [--since TIME|load] [FILE]" },
 	{ "show", cmd_show, "print the loaded ruleset as a configuration file",
 	  "sfbctl show [-j|--json] [-p|--pretty]" },
 	{ "stats", cmd_stats, "print per-role and per-rule counters, optionally zeroing them",

@@ -14,7 +14,7 @@
 #include "config.h"
 #include "diag.h"
 #include "export_nft.h"
-#include "report.h"
+#include "export_report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

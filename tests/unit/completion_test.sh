@@ -3,7 +3,7 @@
 #
 # packaging/sfbctl.bash-completion offers what sfbctl accepts: the commands
 # `sfbctl --help` lists, each command's options, files where a FILE goes,
-# export formats, role names after export --role (from the file on the
+# export and report formats, role names after export --role (from the file on the
 # line) and the keywords of match; with and without the bash-completion
 # package loaded.
 #
@@ -63,6 +63,14 @@ cases() {
 		"$SFBCTL" export --format csv user/roles/sfb2015.conf --role front-
 	expect "sql-backend" "$SFBCTL" export user/roles/example-site.conf --role sql
 	expect "user/roles/example-site.conf" sfbctl export --role client user/roles/exa
+	expect "-j --json -p --pretty -f --format -e --events -n --top -s --since" sfbctl report -
+	expect "text markdown csv" sfbctl report --format ""
+	expect "csv" sfbctl report -f c
+	expect "load" sfbctl report --events ev --since ""
+	expect "" sfbctl report --top ""
+	expect "user/roles/example-site.conf" sfbctl report --events user/roles/exa
+	expect "user/roles/example-site.conf" sfbctl report -e /dev/null --top 3 user/roles/exa
+	expect "" sfbctl report user/roles/example-site.conf ""
 	expect "port" sfbctl match udp from 192.0.2.1 ""
 	expect "to" sfbctl match udp from 192.0.2.1 port 5000 ""
 }

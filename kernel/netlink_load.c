@@ -12,6 +12,7 @@
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
+#include "events.h"
 #include "netlink.h"
 #include "ruleset.h"
 #include "sfb.h"
@@ -30,6 +31,9 @@ static const struct nla_policy sfb_policy_policy[SFB_POLICY_A_MAX + 1] = {
 	[SFB_POLICY_A_MARK_SERVICE] = { .type = NLA_U32 },
 	[SFB_POLICY_A_MARK_MEDIA] = { .type = NLA_U32 },
 	[SFB_POLICY_A_MARK_EXEMPT] = { .type = NLA_U32 },
+	/* 6.1's NLA_POLICY_RANGE bounds are s16: SFB_LOG_RATE_MAX fits. */
+	[SFB_POLICY_A_LOG_RATE] = NLA_POLICY_RANGE(NLA_U32, 1,
+						   SFB_LOG_RATE_MAX),
 };
 
 static const struct nla_policy sfb_rule_policy[SFB_RULE_A_MAX + 1] = {
@@ -231,6 +235,8 @@ static int sfb_parse_policy(struct genl_info *info, struct sfb_policy *pol)
 		}
 		used |= pol->mark[c];
 	}
+	if (tb[SFB_POLICY_A_LOG_RATE])
+		pol->log_rate = nla_get_u32(tb[SFB_POLICY_A_LOG_RATE]);
 	return 0;
 }
 
@@ -614,8 +620,10 @@ int sfb_nl_load_commit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (!err && !info->attrs[SFB_A_CHECK_ONLY])
 		err = sfb_net_install(net, rs);
-	if (!err && !info->attrs[SFB_A_CHECK_ONLY])
+	if (!err && !info->attrs[SFB_A_CHECK_ONLY]) {
 		sn->txn = NULL;		/* now in force */
+		sfb_events_ruleset(net, SFB_CMD_LOAD_COMMIT, sn->generation);
+	}
 	sfb_net_discard_txn(sn);
 	generation = sn->generation;
 unlock:

@@ -86,6 +86,9 @@ struct sfb_exempt {
 struct sfb_policy {
 	u8 mode;		/* enum sfb_mode */
 	u32 mark[__SFB_CLASS_MAX];
+	u32 log_rate;		/* denial events per second and CPU; 0: not
+				 * given, SFB_LOG_RATE_DEFAULT
+				 */
 };
 
 struct sfb_map {
@@ -107,14 +110,30 @@ struct sfb_stat {
 	u64_stats_t bytes;
 };
 
-/* A CPU's counters: ruleset->nstats of them, ruleset->stats_stride apart. */
+/*
+ * A CPU's token bucket for denial events (events.c): credit in
+ * nanoseconds, at most a second's; an event costs 1 s / log_rate. Zeroed
+ * with the ruleset, it starts full.
+ */
+struct sfb_event_bucket {
+	u64 stamp;		/* ktime_get_ns() of the last refill */
+	u64 credit;
+	u32 suppressed;		/* since this CPU's last event */
+};
+
+/*
+ * A CPU's data: its event bucket and its counters, ruleset->nstats of
+ * them; CPUs are ruleset->stats_stride apart.
+ */
 struct sfb_cpu_stats {
 	struct u64_stats_sync sync;
+	struct sfb_event_bucket events;
 	struct sfb_stat s[];
 };
 
 struct sfb_ruleset {
 	struct rcu_head rcu;
+	u64 generation;		/* the namespace's, once in force */
 	size_t memory;		/* bytes charged */
 	size_t budget;		/* bytes it may use in total */
 	struct sfb_policy policy;

@@ -346,6 +346,9 @@ static void compile_begin(struct compiler *c)
 	mnl_attr_put_u32(c->nlh, SFB_POLICY_A_MARK_SERVICE, cfg->mark[SFB_CLASS_SERVICE]);
 	mnl_attr_put_u32(c->nlh, SFB_POLICY_A_MARK_MEDIA, cfg->mark[SFB_CLASS_MEDIA]);
 	mnl_attr_put_u32(c->nlh, SFB_POLICY_A_MARK_EXEMPT, cfg->mark[SFB_CLASS_EXEMPT]);
+	/* Only when set: a module older than log-rate still takes the file. */
+	if (cfg->log_rate)
+		mnl_attr_put_u32(c->nlh, SFB_POLICY_A_LOG_RATE, cfg->log_rate);
 	msg_end(c, NULL);
 }
 

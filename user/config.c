@@ -895,6 +895,7 @@ static void collect_policy(struct resolver *r)
 
 	r->cfg->mode = r->ast->policy.set ? (enum sfb_mode)r->ast->policy.value
 					  : SFB_MODE_MONITOR;
+	r->cfg->log_rate = r->ast->log_rate.value;
 	for (int c = 0; c < SFB_CLASS_COUNT; c++) {
 		r->cfg->mark[c] = mark[c].value;
 		for (int o = 0; o < c; o++) {

@@ -119,6 +119,9 @@ struct sfb_config {
 	size_t n_bindings;
 	enum sfb_mode mode;		/* SFB_MODE_MONITOR unless set */
 	uint32_t mark[SFB_CLASS_COUNT];	/* skb->mark bits per class; 0 = none */
+	uint32_t log_rate;		/* denial events per second and CPU;
+					 * 0: not set, the module's default
+					 */
 	struct sfb_arena *arena;	/* private */
 };
 

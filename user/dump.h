@@ -68,6 +68,7 @@ struct sfb_dump {
 	uint64_t generation;
 	uint8_t mode;
 	uint32_t mark[SFB_CLASS_COUNT];
+	uint32_t log_rate;	/* 0: the load did not set it */
 	struct sfb_dump_role *roles;	/* in the order they came */
 	size_t n_roles, cap_roles;
 	struct sfb_dump_bind *binds;

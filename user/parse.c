@@ -112,6 +112,12 @@ static bool word_is(const struct sfb_token *t, const char *s)
 	       !memcmp(t->text, s, t->len);
 }
 
+/* Is the rest of word @t, from byte @at, exactly @s? */
+static bool word_is_at(const struct sfb_token *t, size_t at, const char *s)
+{
+	return t->len - at == strlen(s) && !memcmp(t->text + at, s, t->len - at);
+}
+
 static int keyword_index(const struct sfb_token *t, const char *const *words,
 			 size_t n)
 {
@@ -774,13 +780,48 @@ static bool set_once(struct parser *p, struct ast_setting *s,
 	return false;
 }
 
+/* "log-rate N/s" (or N/second): denial events per second and CPU. */
+static bool parse_log_rate(struct parser *p, const struct sfb_token *kw)
+{
+	const struct sfb_token *t = peek(p);
+	unsigned long v = 0;
+	size_t i = 0;
+
+	if (t->type != TOK_WORD)
+		return expected(p, "rate such as 100/s");
+	while (i < t->len && i < 10 && isdigit((unsigned char)t->text[i]))
+		v = v * 10 + (unsigned long)(t->text[i++] - '0');
+	if (!i || i == 10 ||
+	    (!word_is_at(t, i, "/s") && !word_is_at(t, i, "/second"))) {
+		sfb_diag_report(p->d, SFB_ERROR, &t->loc,
+				"invalid log-rate '%.*s' (use N/s, such as 100/s)",
+				(int)t->len, t->text);
+		return false;
+	}
+	if (v < 1 || v > SFB_LOG_RATE_MAX) {
+		sfb_diag_report(p->d, SFB_ERROR, &t->loc,
+				"log-rate %lu/s is out of range (1/s to %d/s)", v,
+				SFB_LOG_RATE_MAX);
+		return false;
+	}
+	if (!set_once(p, &p->ast->log_rate, &kw->loc, "log-rate"))
+		return false;
+	next(p);
+	p->ast->log_rate = (struct ast_setting){ true, (uint32_t)v, kw->loc };
+	return end_statement(p);
+}
+
 static bool parse_policy(struct parser *p, const struct sfb_token *kw)
 {
 	const struct sfb_token *t = peek(p);
 	int mode;
 
+	if (word_is(t, "log-rate")) {
+		next(p);
+		return parse_log_rate(p, kw);
+	}
 	if (t->type != TOK_WORD)
-		return expected(p, "enforce or monitor");
+		return expected(p, "enforce, monitor or log-rate");
 	mode = keyword_index(t, policies, ARRAY_SIZE(policies));
 	if (mode < 0) {
 		unknown(p, t, "policy", policies, ARRAY_SIZE(policies));

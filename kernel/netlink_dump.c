@@ -152,6 +152,12 @@ static int sfb_put_policy(struct sk_buff *skb, const struct sfb_policy *pol)
 	if (pol->log_rate &&
 	    nla_put_u32(skb, SFB_POLICY_A_LOG_RATE, pol->log_rate))
 		return -EMSGSIZE;
+	if (pol->log == SFB_LOG_NFLOG &&
+	    nla_put_u16(skb, SFB_POLICY_A_LOG_GROUP, pol->log_group))
+		return -EMSGSIZE;
+	if ((pol->log == SFB_LOG_KERNEL || pol->log_prefix[0]) &&
+	    nla_put_string(skb, SFB_POLICY_A_LOG_PREFIX, pol->log_prefix))
+		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
 }

@@ -83,12 +83,22 @@ struct sfb_exempt {
 	u8 flags;		/* SFB_EXEMPT_F_* */
 };
 
+/* Where denials are logged, besides the events (events.c). */
+enum sfb_log {
+	SFB_LOG_NONE,
+	SFB_LOG_NFLOG,		/* nfnetlink_log, group log_group */
+	SFB_LOG_KERNEL,		/* the kernel log, nf_log_syslog */
+};
+
 struct sfb_policy {
 	u8 mode;		/* enum sfb_mode */
 	u32 mark[__SFB_CLASS_MAX];
 	u32 log_rate;		/* denial events per second and CPU; 0: not
 				 * given, SFB_LOG_RATE_DEFAULT
 				 */
+	u8 log;			/* enum sfb_log */
+	u16 log_group;		/* SFB_LOG_NFLOG's group */
+	char log_prefix[SFB_LOG_PREFIX_MAX];	/* "" if none */
 };
 
 struct sfb_map {
@@ -134,6 +144,7 @@ struct sfb_cpu_stats {
 struct sfb_ruleset {
 	struct rcu_head rcu;
 	u64 generation;		/* the namespace's, once in force */
+	bool loggers;		/* holds policy.log's loggers (events.c) */
 	size_t memory;		/* bytes charged */
 	size_t budget;		/* bytes it may use in total */
 	struct sfb_policy policy;

@@ -122,6 +122,10 @@ struct sfb_config {
 	uint32_t log_rate;		/* denial events per second and CPU;
 					 * 0: not set, the module's default
 					 */
+	/* policy log: NFLOG to log_group, or the kernel log (a prefix alone) */
+	bool log_nflog;			/* "log group" is set */
+	uint16_t log_group;
+	const char *log_prefix;		/* NULL: none */
 	struct sfb_arena *arena;	/* private */
 };
 

@@ -110,6 +110,16 @@ void sfb_dump_print_conf(const struct sfb_dump *rs, FILE *f)
 		rs->generation, sfb_policy_name(rs->mode));
 	if (rs->log_rate)
 		fprintf(f, "policy log-rate %u/s\n", rs->log_rate);
+	if (rs->log_nflog || rs->log_prefix) {
+		fputs("policy log", f);
+		if (rs->log_nflog)
+			fprintf(f, " group %u", rs->log_group);
+		if (rs->log_prefix) {
+			fputs(" prefix ", f);
+			print_quoted(f, rs->log_prefix);
+		}
+		fputc('\n', f);
+	}
 	for (int c = 0; c < SFB_CLASS_COUNT; c++)
 		if (rs->mark[c])
 			fprintf(f, "mark %s 0x%x\n",
@@ -195,6 +205,10 @@ static json_t *show_json(const struct sfb_dump *rs,
 			"xfrm_bypass", sfb_xfrm_json(xfrm));
 	if (rs->log_rate)
 		json_object_set_new(doc, "log_rate", sfb_json_uint(rs->log_rate));
+	if (rs->log_nflog)
+		json_object_set_new(doc, "log_group", sfb_json_uint(rs->log_group));
+	if (rs->log_prefix)
+		json_object_set_new(doc, "log_prefix", sfb_json_str(rs->log_prefix));
 	return doc;
 }
 

@@ -123,6 +123,14 @@
  *     SFB_POLICY_A_LOG_RATE: NLA_U32, 1..SFB_LOG_RATE_MAX: denial events
  *                            per second and CPU (see "Events"); absent:
  *                            SFB_LOG_RATE_DEFAULT
+ *     SFB_POLICY_A_LOG_GROUP: NLA_U16, log denials to this NFLOG group
+ *                             (nfnetlink_log, as nft's "log group N")
+ *     SFB_POLICY_A_LOG_PREFIX: NLA_NUL_STRING, < SFB_LOG_PREFIX_MAX bytes:
+ *                              with LOG_GROUP, the NFLOG prefix; alone,
+ *                              log denials to the kernel log
+ *                              (nf_log_syslog, as nft's "log prefix")
+ *   Logging shares the events' rate ("Events"): a denial within it is
+ *   logged and sent as an event, one beyond it neither.
  *   The marks of different classes must not share bits.
  *
  * SFB_CMD_LOAD_ROLE
@@ -256,13 +264,15 @@
  *                (SFB_VERDICT_DROP or SFB_VERDICT_WOULD_DROP), MARK
  *   SFB_A_SUPPRESSED: NLA_U32, denial events this CPU did not send since
  *                     its last one
- *   Each CPU sends at most the policy's LOG_RATE events per second (a
- *   token bucket of one second's events, full at load). A denial over the
+ *   Each CPU reports at most the policy's LOG_RATE denials per second (a
+ *   token bucket of one second's reports, full at load): as an event, and
+ *   logged if the policy logs (SFB_POLICY_A_LOG_*). A denial over the
  *   rate, or one whose message cannot be allocated, is suppressed: it
  *   counts in SFB_A_SUPPRESSED of the CPU's next event and in the
  *   namespace counter SFB_CNT_EVENTS_SUPPRESSED. Both count only while
- *   the group has a listener; then denials = events + suppressed. Without
- *   a listener a denial costs one test and nothing is built. An event the
+ *   the group has a listener or the policy logs; then denials = reports
+ *   + suppressed. Without either a denial costs one test and nothing is
+ *   built. An event the
  *   listener's receive buffer has no room for is lost to it (ENOBUFS on
  *   its socket), as with any netlink multicast.
  *
@@ -300,6 +310,8 @@
 /* Denial events per second and CPU: SFB_POLICY_A_LOG_RATE's range. */
 #define SFB_LOG_RATE_DEFAULT	100
 #define SFB_LOG_RATE_MAX	10000
+/* SFB_POLICY_A_LOG_PREFIX's size, NUL included (NF_LOG_PREFIXLEN). */
+#define SFB_LOG_PREFIX_MAX	128
 
 enum sfb_cmd {
 	SFB_CMD_UNSPEC,
@@ -417,6 +429,8 @@ enum sfb_policy_attr {
 	SFB_POLICY_A_MARK_MEDIA,
 	SFB_POLICY_A_MARK_EXEMPT,
 	SFB_POLICY_A_LOG_RATE,
+	SFB_POLICY_A_LOG_GROUP,
+	SFB_POLICY_A_LOG_PREFIX,
 	__SFB_POLICY_A_LAST
 };
 

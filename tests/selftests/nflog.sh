@@ -5,7 +5,8 @@
 # group N" sends each to NFLOG group N, where tcpdump -i nflog:N sees it;
 # "log prefix" alone writes it to the kernel log after that prefix. Both
 # spend the events' budget (log-rate): above it, a denial is neither logged
-# nor sent as an event, and logged + events_suppressed = denials.
+# nor sent as an event, and logged + events_suppressed = denials. The nft
+# backend's table logs them too, with nft's limit and log.
 # Not on the debug kernel: its configuration has neither NFLOG nor nf_log_syslog (tools/debug-kernel.config)
 . "$(dirname "$0")/lib.sh"
 test_setup --topo --module tcpdump
@@ -41,19 +42,27 @@ logged() {
 	grep -c ' > 192\.0\.2\.10\.[0-9]*: UDP' "$work/nflog$1"
 }
 
+# nflog_scan GROUP LAST: probe the allowed UDP 50000 and the closed
+# 2000-LAST; NFLOG GROUP must see each closed one once, and nothing else.
+nflog_scan() {
+	"$NETNS" "$NS_C" "$PROBE" udp 192.0.2.10 50000 2000-"$2" >/dev/null || fail "probe"
+	topo_sync
+	wait_for 60 eval '[ "$(logged "$1")" -ge $(($2 - 1999)) ]' ||
+		fail "NFLOG saw $(logged "$1") of $(($2 - 1999)) denials"
+	nflog_stop
+	sed -n 's/.* > 192\.0\.2\.10\.\([0-9]*\): UDP.*/\1/p' "$work/nflog$1" |
+		sort -n > "$work/got"
+	seq 2000 "$2" > "$work/want"
+	diff -u "$work/want" "$work/got" || fail "NFLOG group $1 saw other packets"
+}
+
 # 1. NFLOG: each denial once, nothing else.
 site 'group 5 prefix "sfb-deny "' > "$work/nflog.conf"
 gw_load "$work/nflog.conf" || fail "load"
 expect_eq "$(gw "$SFBCTL" show | grep '^policy log ')" \
 	'policy log group 5 prefix "sfb-deny "' "show"
 nflog_start 5
-"$NETNS" "$NS_C" "$PROBE" -s 40000 udp 192.0.2.10 50000 2000-2019 >/dev/null || fail "probe"
-topo_sync
-wait_for 60 eval '[ "$(logged 5)" -ge 20 ]' || fail "NFLOG saw $(logged 5) of 20 denials"
-nflog_stop
-sed -n 's/.* > 192\.0\.2\.10\.\([0-9]*\): UDP.*/\1/p' "$work/nflog5" | sort -n > "$work/got"
-seq 2000 2019 > "$work/want"
-diff -u "$work/want" "$work/got" || fail "NFLOG group 5 saw other packets"
+nflog_scan 5 2019
 echo "tcpdump -i nflog:5: each of 20 denials once, not the allowed probe"
 
 # 2. The kernel log, from the gateway's namespace (nf_log_all_netns).
@@ -94,3 +103,13 @@ n=$(logged 6) s=$(suppressed) e=$(denials events)
 [ "$e" -eq "$n" ] || fail "$n denials logged, $e sent as events"
 [ "$n" -lt 100 ] || fail "log-rate 1/s logged all 100 denials"
 echo "log-rate 1/s: $n denials logged and sent as events, $s suppressed"
+
+# 4. The nft backend's table logs the same way (nft's limit and log).
+site 'group 7 prefix "sfb-deny "' > "$work/nft.conf"
+nflog_start 7
+gw "$SFBCTL" load --backend nft "$work/nft.conf" 2>/dev/null || fail "load --backend nft"
+gw nft list table inet sfb | grep -q 'limit rate 100/second burst 100 packets log prefix "sfb-deny " group 7' ||
+	fail "the nft table has no log rule"
+nflog_scan 7 2009
+gw "$SFBCTL" flush --backend nft || fail "flush nft"
+echo "nft backend: tcpdump -i nflog:7 saw each of 10 denials once"

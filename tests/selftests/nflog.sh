@@ -45,15 +45,17 @@ logged() {
 # nflog_scan GROUP LAST: probe the allowed UDP 50000 and the closed
 # 2000-LAST; NFLOG GROUP must see each closed one once, and nothing else.
 nflog_scan() {
-	"$NETNS" "$NS_C" "$PROBE" udp 192.0.2.10 50000 2000-"$2" >/dev/null || fail "probe"
+	local group=$1 last=$2
+	"$NETNS" "$NS_C" "$PROBE" udp 192.0.2.10 50000 2000-"$last" >/dev/null ||
+		fail "probe"
 	topo_sync
-	wait_for 60 eval '[ "$(logged "$1")" -ge $(($2 - 1999)) ]' ||
-		fail "NFLOG saw $(logged "$1") of $(($2 - 1999)) denials"
+	wait_for 60 eval '[ "$(logged "$group")" -ge $((last - 1999)) ]' ||
+		fail "NFLOG saw $(logged "$group") of $((last - 1999)) denials"
 	nflog_stop
-	sed -n 's/.* > 192\.0\.2\.10\.\([0-9]*\): UDP.*/\1/p' "$work/nflog$1" |
+	sed -n 's/.* > 192\.0\.2\.10\.\([0-9]*\): UDP.*/\1/p' "$work/nflog$group" |
 		sort -n > "$work/got"
-	seq 2000 "$2" > "$work/want"
-	diff -u "$work/want" "$work/got" || fail "NFLOG group $1 saw other packets"
+	seq 2000 "$last" > "$work/want"
+	diff -u "$work/want" "$work/got" || fail "NFLOG group $group saw other packets"
 }
 
 # 1. NFLOG: each denial once, nothing else.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nf_sfb datapath: parse IPv4/IPv6 and the TCP/UDP ports, classify with the
- * namespace's ruleset, count, mark, and give the verdict; register the
+ * namespace's ruleset, count, mark, give the verdict and report denials
+ * (events.h; malformed packets are not denials: no report); register the
  * hooks a ruleset needs.
  */
 
@@ -20,6 +21,7 @@
 #include <net/netfilter/nf_conntrack_expect.h>
 #include <net/netfilter/nf_conntrack_zones.h>
 
+#include "events.h"
 #include "hooks.h"
 #include "ruleset.h"
 
@@ -204,6 +206,7 @@ static unsigned int sfb_hook_first(void *priv, struct sk_buff *skb,
 	pkt.reply = false;
 	sfb_ruleset_classify_to(rs, dst, &pkt, &res);
 	sfb_ruleset_count(rs, &res, skb->len);
+	sfb_events_denial(state, skb, rs, &pkt, &res);
 	return NF_DROP;
 }
 
@@ -238,6 +241,8 @@ static unsigned int sfb_hook(void *priv, struct sk_buff *skb,
 	sfb_flow_state(skb, &pkt);
 	sfb_ruleset_classify_to(rs, dst, &pkt, &res);
 	sfb_ruleset_count(rs, &res, skb->len);
+	if (res.verdict != SFB_VERDICT_ACCEPT)
+		sfb_events_denial(state, skb, rs, &pkt, &res);
 	if (res.verdict == SFB_VERDICT_DROP)
 		return NF_DROP;
 	skb->mark |= res.mark;

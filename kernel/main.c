@@ -63,8 +63,10 @@ int sfb_net_install(struct net *net, struct sfb_ruleset *rs)
 		return err;
 	if (rs && !old)
 		__module_get(THIS_MODULE);
-	rcu_assign_pointer(sn->ruleset, rs);
 	sn->generation++;
+	if (rs)
+		rs->generation = sn->generation;
+	rcu_assign_pointer(sn->ruleset, rs);
 	sfb_hooks_unregister(net, sn->hooks & ~want);
 	sn->hooks = want;
 	if (!old)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nf_sfb: the "sfb" generic netlink family: its command table, the
- * notifier that ends a closed socket's load transaction, and the commands
- * that neither load nor dump: GET_INFO, FLUSH, ZERO_STATS and MATCH. The
+ * nf_sfb: the "sfb" generic netlink family: its command table and
+ * multicast group, the notifier that ends a closed socket's load
+ * transaction, and the commands that neither load nor dump: GET_INFO,
+ * FLUSH, ZERO_STATS and MATCH. The
  * protocol is specified in include/uapi/linux/sfb.h; netlink.h says where
  * the rest is.
  */
@@ -14,6 +15,7 @@
 #include <net/netlink.h>
 #include <net/sock.h>
 
+#include "events.h"
 #include "netlink.h"
 #include "ruleset.h"
 #include "sfb.h"
@@ -124,6 +126,8 @@ static int sfb_nl_flush(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&sn->lock);
 	err = sfb_net_install(net, NULL);
+	if (!err)
+		sfb_events_ruleset(net, SFB_CMD_FLUSH, sn->generation);
 	mutex_unlock(&sn->lock);
 	return err;
 }
@@ -193,9 +197,27 @@ static int sfb_parse_match(struct genl_info *info, struct sfb_packet *pkt)
 	return 0;
 }
 
-static int sfb_put_match(struct sk_buff *msg, const struct sfb_ruleset *rs,
-			 const struct sfb_packet *pkt,
-			 const struct sfb_result *res)
+/* The packet, as SFB_CMD_MATCH's request gives it. */
+static int sfb_put_packet(struct sk_buff *msg, const struct sfb_packet *pkt)
+{
+	int len = pkt->fam == SFB_FAM_IPV4 ? 4 : 16;
+	u8 addr[16];
+
+	sfb_addr_store(&pkt->saddr, addr, pkt->fam);
+	if (nla_put(msg, SFB_MATCH_A_SADDR, len, addr))
+		return -EMSGSIZE;
+	sfb_addr_store(&pkt->daddr, addr, pkt->fam);
+	if (nla_put(msg, SFB_MATCH_A_DADDR, len, addr) ||
+	    nla_put_u8(msg, SFB_MATCH_A_PROTO, pkt->pi == SFB_PI_TCP ?
+			   IPPROTO_TCP : IPPROTO_UDP) ||
+	    nla_put_u16(msg, SFB_MATCH_A_SPORT, pkt->sport) ||
+	    nla_put_u16(msg, SFB_MATCH_A_DPORT, pkt->dport))
+		return -EMSGSIZE;
+	return 0;
+}
+
+int sfb_put_match(struct sk_buff *msg, const struct sfb_ruleset *rs,
+		  const struct sfb_packet *pkt, const struct sfb_result *res)
 {
 	const struct sfb_target *src = res->src;
 	struct nlattr *nest = nla_nest_start(msg, SFB_A_MATCH);
@@ -203,7 +225,7 @@ static int sfb_put_match(struct sk_buff *msg, const struct sfb_ruleset *rs,
 	/* The hook looks the source up only when an exemption needs it. */
 	if (!src)
 		src = sfb_ruleset_lookup(rs, pkt->fam, &pkt->saddr);
-	if (!nest ||
+	if (!nest || sfb_put_packet(msg, pkt) ||
 	    (res->dst && nla_put_u32(msg, SFB_MATCH_A_DST_TARGET,
 				     sfb_ruleset_target_id(rs, res->dst))) ||
 	    (src && nla_put_u32(msg, SFB_MATCH_A_SRC_TARGET,
@@ -336,6 +358,14 @@ static const struct genl_ops sfb_genl_ops[] = {
 	},
 };
 
+/* Events reveal traffic: only for CAP_NET_ADMIN over the namespace. */
+static const struct genl_multicast_group sfb_mcgrps[] = {
+	[SFB_MCGRP_EVENTS] = {
+		.name = SFB_GENL_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
+};
+
 struct genl_family sfb_genl_family __ro_after_init = {
 	.name = SFB_GENL_NAME,
 	.version = SFB_GENL_VERSION,
@@ -343,6 +373,8 @@ struct genl_family sfb_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = sfb_genl_ops,
 	.n_ops = ARRAY_SIZE(sfb_genl_ops),
+	.mcgrps = sfb_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(sfb_mcgrps),
 };
 
 /* Closing the socket that owns a load transaction discards it. */

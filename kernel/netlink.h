@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * nf_sfb: the "sfb" generic netlink family, in three files: netlink.c (the
+ * nf_sfb: the "sfb" generic netlink family, in four files: netlink.c (the
  * family, its policies per command, GET_INFO, FLUSH, ZERO_STATS, MATCH),
- * netlink_load.c (the load transaction) and netlink_dump.c (GET_RULESET and
- * GET_STATS). The protocol is specified in include/uapi/linux/sfb.h.
+ * netlink_load.c (the load transaction), netlink_dump.c (GET_RULESET and
+ * GET_STATS) and events.c (the "events" group's notifications). The
+ * protocol is specified in include/uapi/linux/sfb.h.
  */
 #ifndef _NF_SFB_NETLINK_H
 #define _NF_SFB_NETLINK_H
@@ -13,6 +14,19 @@
 #include <uapi/linux/sfb.h>
 
 extern struct genl_family sfb_genl_family;
+
+/* The family's multicast groups, as indexes of its mcgrps. */
+enum sfb_mcgrp {
+	SFB_MCGRP_EVENTS,
+};
+
+struct sfb_packet;
+struct sfb_result;
+struct sfb_ruleset;
+
+/* SFB_A_MATCH: @pkt and what @rs does with it (MATCH and DENIAL). */
+int sfb_put_match(struct sk_buff *msg, const struct sfb_ruleset *rs,
+		  const struct sfb_packet *pkt, const struct sfb_result *res);
 
 int sfb_validate_addr(const struct nlattr *attr,
 		      struct netlink_ext_ack *extack);

@@ -149,6 +149,15 @@ static int sfb_put_policy(struct sk_buff *skb, const struct sfb_policy *pol)
 		if (nla_put_u32(skb, SFB_POLICY_A_MARK_SERVICE + c,
 				pol->mark[c]))
 			return -EMSGSIZE;
+	if (pol->log_rate &&
+	    nla_put_u32(skb, SFB_POLICY_A_LOG_RATE, pol->log_rate))
+		return -EMSGSIZE;
+	if (pol->log == SFB_LOG_NFLOG &&
+	    nla_put_u16(skb, SFB_POLICY_A_LOG_GROUP, pol->log_group))
+		return -EMSGSIZE;
+	if ((pol->log == SFB_LOG_KERNEL || pol->log_prefix[0]) &&
+	    nla_put_string(skb, SFB_POLICY_A_LOG_PREFIX, pol->log_prefix))
+		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
 }
@@ -407,7 +416,8 @@ static int sfb_dump_stats(struct sk_buff *skb, struct netlink_callback *cb,
 		if (nla_put_u64_64bit(skb, SFB_A_GENERATION, generation,
 				      SFB_A_PAD) ||
 		    sfb_put_counters(skb, rs, SFB_A_COUNTERS, SFB_NS_COUNTERS,
-				     SFB_CNT_OTHER_PROTO, SFB_CNT_MALFORMED)) {
+				     SFB_CNT_OTHER_PROTO,
+				     SFB_CNT_EVENTS_SUPPRESSED)) {
 			genlmsg_cancel(skb, hdr);
 			return -EMSGSIZE;
 		}

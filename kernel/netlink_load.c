@@ -12,6 +12,7 @@
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
+#include "events.h"
 #include "netlink.h"
 #include "ruleset.h"
 #include "sfb.h"
@@ -30,6 +31,12 @@ static const struct nla_policy sfb_policy_policy[SFB_POLICY_A_MAX + 1] = {
 	[SFB_POLICY_A_MARK_SERVICE] = { .type = NLA_U32 },
 	[SFB_POLICY_A_MARK_MEDIA] = { .type = NLA_U32 },
 	[SFB_POLICY_A_MARK_EXEMPT] = { .type = NLA_U32 },
+	/* 6.1's NLA_POLICY_RANGE bounds are s16: SFB_LOG_RATE_MAX fits. */
+	[SFB_POLICY_A_LOG_RATE] = NLA_POLICY_RANGE(NLA_U32, 1,
+						   SFB_LOG_RATE_MAX),
+	[SFB_POLICY_A_LOG_GROUP] = { .type = NLA_U16 },
+	[SFB_POLICY_A_LOG_PREFIX] = { .type = NLA_NUL_STRING,
+				      .len = SFB_LOG_PREFIX_MAX - 1 },
 };
 
 static const struct nla_policy sfb_rule_policy[SFB_RULE_A_MAX + 1] = {
@@ -231,6 +238,18 @@ static int sfb_parse_policy(struct genl_info *info, struct sfb_policy *pol)
 		}
 		used |= pol->mark[c];
 	}
+	if (tb[SFB_POLICY_A_LOG_RATE])
+		pol->log_rate = nla_get_u32(tb[SFB_POLICY_A_LOG_RATE]);
+	/* As nft's log: a group is NFLOG, a prefix alone the kernel log. */
+	if (tb[SFB_POLICY_A_LOG_PREFIX]) {
+		pol->log = SFB_LOG_KERNEL;
+		nla_strscpy(pol->log_prefix, tb[SFB_POLICY_A_LOG_PREFIX],
+			    sizeof(pol->log_prefix));
+	}
+	if (tb[SFB_POLICY_A_LOG_GROUP]) {
+		pol->log = SFB_LOG_NFLOG;
+		pol->log_group = nla_get_u16(tb[SFB_POLICY_A_LOG_GROUP]);
+	}
 	return 0;
 }
 
@@ -247,6 +266,8 @@ int sfb_nl_load_begin(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	err = sfb_parse_policy(info, &pol);
+	if (!err)
+		err = sfb_events_log_get(&pol, info->extack);
 	if (err)
 		return err;
 
@@ -265,11 +286,14 @@ int sfb_nl_load_begin(struct sk_buff *skb, struct genl_info *info)
 				    PTR_ERR(rs));
 		goto out;
 	}
+	rs->loggers = true;	/* the ruleset's now, put when it is freed */
 	sn->txn = rs;
 	sn->txn_portid = info->snd_portid;
 	sn->txn_seq = info->snd_seq;
 out:
 	mutex_unlock(&sn->lock);
+	if (err)
+		sfb_events_log_put(&pol);
 	return err;
 }
 
@@ -614,8 +638,10 @@ int sfb_nl_load_commit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (!err && !info->attrs[SFB_A_CHECK_ONLY])
 		err = sfb_net_install(net, rs);
-	if (!err && !info->attrs[SFB_A_CHECK_ONLY])
+	if (!err && !info->attrs[SFB_A_CHECK_ONLY]) {
 		sn->txn = NULL;		/* now in force */
+		sfb_events_ruleset(net, SFB_CMD_LOAD_COMMIT, sn->generation);
+	}
 	sfb_net_discard_txn(sn);
 	generation = sn->generation;
 unlock:

@@ -17,6 +17,7 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
+#include "events.h"
 #include "ruleset.h"
 
 /* Rulesets allocated and not yet freed, in every namespace. */
@@ -144,6 +145,8 @@ void sfb_ruleset_free(struct sfb_ruleset *rs)
 	for (i = 0; i < SFB_NFAMS; i++)
 		kvfree(rs->spans[i]);
 	kvfree(rs->stats);
+	if (rs->loggers)
+		sfb_events_log_put(&rs->policy);
 	kvfree(rs);
 	atomic_dec(&sfb_rulesets);
 }

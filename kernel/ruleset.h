@@ -83,9 +83,22 @@ struct sfb_exempt {
 	u8 flags;		/* SFB_EXEMPT_F_* */
 };
 
+/* Where denials are logged, besides the events (events.c). */
+enum sfb_log {
+	SFB_LOG_NONE,
+	SFB_LOG_NFLOG,		/* nfnetlink_log, group log_group */
+	SFB_LOG_KERNEL,		/* the kernel log, nf_log_syslog */
+};
+
 struct sfb_policy {
 	u8 mode;		/* enum sfb_mode */
 	u32 mark[__SFB_CLASS_MAX];
+	u32 log_rate;		/* denial events per second and CPU; 0: not
+				 * given, SFB_LOG_RATE_DEFAULT
+				 */
+	u8 log;			/* enum sfb_log */
+	u16 log_group;		/* SFB_LOG_NFLOG's group */
+	char log_prefix[SFB_LOG_PREFIX_MAX];	/* "" if none */
 };
 
 struct sfb_map {
@@ -107,14 +120,31 @@ struct sfb_stat {
 	u64_stats_t bytes;
 };
 
-/* A CPU's counters: ruleset->nstats of them, ruleset->stats_stride apart. */
+/*
+ * A CPU's token bucket for denial events (events.c): credit in
+ * nanoseconds, at most a second's; an event costs 1 s / log_rate. Zeroed
+ * with the ruleset, it starts full.
+ */
+struct sfb_event_bucket {
+	u64 stamp;		/* ktime_get_ns() of the last refill */
+	u64 credit;
+	u32 suppressed;		/* since this CPU's last event */
+};
+
+/*
+ * A CPU's data: its event bucket and its counters, ruleset->nstats of
+ * them; CPUs are ruleset->stats_stride apart.
+ */
 struct sfb_cpu_stats {
 	struct u64_stats_sync sync;
+	struct sfb_event_bucket events;
 	struct sfb_stat s[];
 };
 
 struct sfb_ruleset {
 	struct rcu_head rcu;
+	u64 generation;		/* the namespace's, once in force */
+	bool loggers;		/* holds policy.log's loggers (events.c) */
 	size_t memory;		/* bytes charged */
 	size_t budget;		/* bytes it may use in total */
 	struct sfb_policy policy;

@@ -346,6 +346,13 @@ static void compile_begin(struct compiler *c)
 	mnl_attr_put_u32(c->nlh, SFB_POLICY_A_MARK_SERVICE, cfg->mark[SFB_CLASS_SERVICE]);
 	mnl_attr_put_u32(c->nlh, SFB_POLICY_A_MARK_MEDIA, cfg->mark[SFB_CLASS_MEDIA]);
 	mnl_attr_put_u32(c->nlh, SFB_POLICY_A_MARK_EXEMPT, cfg->mark[SFB_CLASS_EXEMPT]);
+	/* Only when set: a module older than them still takes the file. */
+	if (cfg->log_rate)
+		mnl_attr_put_u32(c->nlh, SFB_POLICY_A_LOG_RATE, cfg->log_rate);
+	if (cfg->log_nflog)
+		mnl_attr_put_u16(c->nlh, SFB_POLICY_A_LOG_GROUP, cfg->log_group);
+	if (cfg->log_prefix)
+		mnl_attr_put_strz(c->nlh, SFB_POLICY_A_LOG_PREFIX, cfg->log_prefix);
 	msg_end(c, NULL);
 }
 

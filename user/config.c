@@ -899,6 +899,12 @@ static void collect_policy(struct resolver *r)
 
 	r->cfg->mode = r->ast->policy.set ? (enum sfb_mode)r->ast->policy.value
 					  : SFB_MODE_MONITOR;
+	r->cfg->log_rate = r->ast->log_rate.value;
+	r->cfg->log_nflog = r->ast->log_group.set;
+	r->cfg->log_group = (uint16_t)r->ast->log_group.value;
+	if (r->ast->log_prefix.set)
+		r->cfg->log_prefix = sfb_arena_strdup(r->arena,
+						      r->ast->log_prefix_text);
 	for (int c = 0; c < SFB_CLASS_COUNT; c++) {
 		r->cfg->mark[c] = mark[c].value;
 		for (int o = 0; o < c; o++) {

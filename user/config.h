@@ -126,6 +126,13 @@ struct sfb_config {
 	size_t n_bindings;
 	enum sfb_mode mode;		/* SFB_MODE_MONITOR unless set */
 	uint32_t mark[SFB_CLASS_COUNT];	/* skb->mark bits per class; 0 = none */
+	uint32_t log_rate;		/* denial events per second and CPU;
+					 * 0: not set, the module's default
+					 */
+	/* policy log: NFLOG to log_group, or the kernel log (a prefix alone) */
+	bool log_nflog;			/* "log group" is set */
+	uint16_t log_group;
+	const char *log_prefix;		/* NULL: none */
 	struct sfb_arena *arena;	/* private */
 };
 

@@ -153,6 +153,15 @@ static bool feed_policy(struct sfb_dump *rs, const struct nlattr *nest)
 	for (int c = 0; c < SFB_CLASS_COUNT; c++)
 		if (tb.a[marks[c]] && !get_u32(tb.a[marks[c]], &rs->mark[c]))
 			return false;
+	if (tb.a[SFB_POLICY_A_LOG_RATE] &&
+	    !get_u32(tb.a[SFB_POLICY_A_LOG_RATE], &rs->log_rate))
+		return false;
+	rs->log_nflog = tb.a[SFB_POLICY_A_LOG_GROUP];
+	if ((rs->log_nflog &&
+	     !get_u16(tb.a[SFB_POLICY_A_LOG_GROUP], &rs->log_group)) ||
+	    (tb.a[SFB_POLICY_A_LOG_PREFIX] &&
+	     !get_str(rs->arena, tb.a[SFB_POLICY_A_LOG_PREFIX], &rs->log_prefix)))
+		return false;
 	rs->loaded = true;
 	return true;
 }

@@ -68,6 +68,10 @@ struct sfb_dump {
 	uint64_t generation;
 	uint8_t mode;
 	uint32_t mark[SFB_CLASS_COUNT];
+	uint32_t log_rate;	/* 0: the load did not set it */
+	bool log_nflog;		/* policy log group log_group */
+	uint16_t log_group;
+	const char *log_prefix;	/* NULL: none */
 	struct sfb_dump_role *roles;	/* in the order they came */
 	size_t n_roles, cap_roles;
 	struct sfb_dump_bind *binds;

@@ -315,6 +315,21 @@ static void chain_begin(void *ctx, const char *name,
 	w->cur = chain_add(w, body, comment);
 }
 
+/* nft_policy's limited log: xt_limit, then NFLOG or LOG. */
+static void log_rule(struct line *l, const struct sfb_config *cfg)
+{
+	unsigned int rate = sfb_nft_log_rate(cfg);
+
+	put(l, " -m limit --limit %u/second --limit-burst %u", rate, rate);
+	if (cfg->log_nflog)
+		put(l, " -j NFLOG --nflog-group %u", cfg->log_group);
+	else
+		put(l, " -j LOG");
+	if (cfg->log_prefix)
+		put(l, " --%s-prefix \"%s\"", cfg->log_nflog ? "nflog" : "log",
+		    cfg->log_prefix);
+}
+
 static void rule(void *ctx, const struct sfb_nft_rule *r)
 {
 	struct writer *w = ctx;
@@ -329,6 +344,11 @@ static void rule(void *ctx, const struct sfb_nft_rule *r)
 		return;
 	}
 	l.buf[0] = '\0';
+	if (r->log) {
+		log_rule(&l, r->log);
+		append(w, w->cur, &l, NULL);
+		return;
+	}
 	matches(&l, r);
 	comment(&l, r);
 	to = action(w, &l, r, r->verdict, r->chain);

@@ -148,6 +148,17 @@ static void rule(void *ctx, const struct sfb_nft_rule *r)
 	struct text *t = ctx;
 	const char *sep = "\t\t";
 
+	if (r->log) {
+		/* A second's worth of burst: the module's per-CPU bucket. */
+		fprintf(t->f, "\t\tlimit rate %u/second burst %u packets log",
+			sfb_nft_log_rate(r->log), sfb_nft_log_rate(r->log));
+		if (r->log->log_prefix)
+			fprintf(t->f, " prefix \"%s\"", r->log->log_prefix);
+		if (r->log->log_nflog)
+			fprintf(t->f, " group %u", r->log->log_group);
+		fputc('\n', t->f);
+		return;
+	}
 	/* conds[i] is SFB_NFT_IF_* bit i. */
 	for (unsigned int i = 0; r->cond >> i; i++) {
 		if (!(r->cond & (1u << i)))

@@ -79,7 +79,7 @@ bool sfb_json_enabled(void)
 	return out.on;
 }
 
-void sfb_json_emit(json_t *doc)
+static void dump(json_t *doc)
 {
 	size_t flags = out.pretty ? JSON_INDENT(2) : JSON_COMPACT;
 
@@ -88,14 +88,25 @@ void sfb_json_emit(json_t *doc)
 		fputs("sfb: internal error: JSON document not built\n", stderr);
 		abort();
 	}
+	json_dumpf(doc, stdout, flags);
+	fputc('\n', stdout);
+	json_decref(doc);
+}
+
+void sfb_json_emit(json_t *doc)
+{
 	if (out.emitted) {
 		fputs("sfb: internal error: a second JSON document\n", stderr);
 		abort();
 	}
-	json_dumpf(doc, stdout, flags);
-	fputc('\n', stdout);
-	json_decref(doc);
+	dump(doc);
 	out.emitted = true;
+}
+
+void sfb_json_emit_event(json_t *doc)
+{
+	dump(doc);
+	fflush(stdout);
 }
 
 int sfb_json_finish(int status)

@@ -37,6 +37,11 @@ bool sfb_json_enabled(void);
 
 /* Write @doc (its reference is taken) as the command's document. */
 void sfb_json_emit(json_t *doc);
+/*
+ * Write @doc (its reference is taken) as one of a stream of documents
+ * (monitor's events), each on its line (-p: indented), and flush it.
+ */
+void sfb_json_emit_event(json_t *doc);
 
 /*
  * At the command's exit, with its status: the error document if it failed

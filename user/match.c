@@ -18,24 +18,8 @@
 #include "dump.h"
 #include "json.h"
 #include "loaded.h"
+#include "match.h"
 #include "sfbctl.h"
-
-#define NO_TARGET UINT32_MAX
-
-struct packet {
-	uint8_t proto;		/* SFB_PROTO_* */
-	int family;
-	uint8_t saddr[16], daddr[16];
-	uint16_t sport, dport;
-};
-
-struct answer {
-	uint64_t generation;
-	uint32_t dst, src;	/* target ids, or NO_TARGET */
-	uint32_t classes, mark;
-	uint8_t verdict;
-	bool valid;
-};
 
 static bool parse_addr(const char *s, int *family, uint8_t *addr)
 {
@@ -59,7 +43,7 @@ static bool parse_port(const char *s, uint16_t *port)
 }
 
 /* tcp|udp from ADDR port PORT to ADDR port PORT */
-static bool parse_packet(int argc, char *argv[], struct packet *p)
+static bool parse_packet(int argc, char *argv[], struct sfb_match_packet *p)
 {
 	if (argc != 9 || strcmp(argv[1], "from") || strcmp(argv[3], "port") ||
 	    strcmp(argv[5], "to") || strcmp(argv[7], "port"))
@@ -88,12 +72,39 @@ static bool parse_packet(int argc, char *argv[], struct packet *p)
 	return true;
 }
 
+/* The nest's attributes into a struct sfb_match_nest. */
 static int answer_attr_cb(const struct nlattr *attr, void *data)
 {
-	struct answer *a = data;
+	struct sfb_match_nest *m = data;
+	struct sfb_match_answer *a = m->a;
+	struct sfb_match_packet *p = m->p;
 	uint32_t *u32 = NULL;
+	uint16_t type = mnl_attr_get_type(attr);
 
-	switch (mnl_attr_get_type(attr)) {
+	switch (type) {
+	case SFB_MATCH_A_SADDR:
+	case SFB_MATCH_A_DADDR:
+		if (mnl_attr_get_payload_len(attr) != 4 &&
+		    mnl_attr_get_payload_len(attr) != 16)
+			return MNL_CB_ERROR;
+		p->family = mnl_attr_get_payload_len(attr) == 4 ? AF_INET :
+								  AF_INET6;
+		memcpy(type == SFB_MATCH_A_SADDR ? p->saddr : p->daddr,
+		       mnl_attr_get_payload(attr), mnl_attr_get_payload_len(attr));
+		return MNL_CB_OK;
+	case SFB_MATCH_A_PROTO:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+			return MNL_CB_ERROR;
+		p->proto = mnl_attr_get_u8(attr) == IPPROTO_TCP ? SFB_PROTO_TCP :
+							      SFB_PROTO_UDP;
+		return MNL_CB_OK;
+	case SFB_MATCH_A_SPORT:
+	case SFB_MATCH_A_DPORT:
+		if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
+			return MNL_CB_ERROR;
+		*(type == SFB_MATCH_A_SPORT ? &p->sport : &p->dport) =
+			mnl_attr_get_u16(attr);
+		return MNL_CB_OK;
 	case SFB_MATCH_A_DST_TARGET:
 		u32 = &a->dst;
 		break;
@@ -121,20 +132,34 @@ static int answer_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+int sfb_match_parse_nest(const struct nlattr *nest, struct sfb_match_packet *p,
+			 struct sfb_match_answer *a)
+{
+	struct sfb_match_nest m = { .p = p, .a = a };
+
+	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0)
+		return MNL_CB_ERROR;
+	return mnl_attr_parse_nested(nest, answer_attr_cb, &m);
+}
+
+/* The reply's packet is the one asked about: read it into a copy. */
+struct reply {
+	struct sfb_match_answer *a;
+	struct sfb_match_packet echo;
+};
+
 static int reply_attr_cb(const struct nlattr *attr, void *data)
 {
-	struct answer *a = data;
+	struct reply *r = data;
 
 	switch (mnl_attr_get_type(attr)) {
 	case SFB_A_GENERATION:
 		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
 			return MNL_CB_ERROR;
-		a->generation = mnl_attr_get_u64(attr);
+		r->a->generation = mnl_attr_get_u64(attr);
 		break;
 	case SFB_A_MATCH:
-		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
-			return MNL_CB_ERROR;
-		return mnl_attr_parse_nested(attr, answer_attr_cb, a);
+		return sfb_match_parse_nest(attr, &r->echo, r->a);
 	}
 	return MNL_CB_OK;
 }
@@ -145,7 +170,7 @@ static int reply_cb(const struct nlmsghdr *nlh, void *data)
 			      data);
 }
 
-static int ask(struct sfb_nl *nl, const struct packet *p, struct answer *a)
+static int ask(struct sfb_nl *nl, const struct sfb_match_packet *p, struct sfb_match_answer *a)
 {
 	struct nlmsghdr *nlh = sfb_nl_request(nl, SFB_CMD_MATCH, 0);
 	size_t len = p->family == AF_INET ? 4 : 16;
@@ -159,8 +184,9 @@ static int ask(struct sfb_nl *nl, const struct packet *p, struct answer *a)
 	mnl_attr_put_u16(nlh, SFB_MATCH_A_SPORT, p->sport);
 	mnl_attr_put_u16(nlh, SFB_MATCH_A_DPORT, p->dport);
 	mnl_attr_nest_end(nlh, nest);
-	*a = (struct answer){ .dst = NO_TARGET, .src = NO_TARGET };
-	ret = sfb_nl_talk(nl, nlh, reply_cb, a);
+	*a = (struct sfb_match_answer){ .dst = SFB_MATCH_NO_TARGET,
+					 .src = SFB_MATCH_NO_TARGET };
+	ret = sfb_nl_talk(nl, nlh, reply_cb, &(struct reply){ .a = a });
 	if (ret == SFBCTL_EXIT_OK && !a->valid) {
 		fprintf(stderr, "sfb: malformed reply from nf_sfb to match\n");
 		ret = SFBCTL_EXIT_ERROR;
@@ -174,14 +200,14 @@ static const char *const verdict_names[] = {
 	[SFB_VERDICT_WOULD_DROP] = "would-drop",
 };
 
-static const char *verdict_name(uint8_t v)
+const char *sfb_verdict_name(uint8_t v)
 {
 	return v < __SFB_VERDICT_MAX ? verdict_names[v] : "?";
 }
 
 struct view {
-	const struct packet *p;
-	const struct answer *a;
+	const struct sfb_match_packet *p;
+	const struct sfb_match_answer *a;
 	const struct sfb_dump *rs;
 	const struct sfb_stats *st;
 };
@@ -235,7 +261,7 @@ static void print_side(FILE *f, const struct view *v, const char *side,
 		       uint32_t id, uint16_t port)
 {
 	fprintf(f, "%s: ", side);
-	if (id == NO_TARGET) {
+	if (id == SFB_MATCH_NO_TARGET) {
 		fputs("not bound\n", f);
 		return;
 	}
@@ -246,15 +272,19 @@ static void print_side(FILE *f, const struct view *v, const char *side,
 	fputc('\n', f);
 }
 
-static void print_text(FILE *f, const struct view *v)
+void sfb_match_packet_print(FILE *f, const struct sfb_match_packet *p)
 {
 	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
 
-	fprintf(f, "%s %s port %u -> %s port %u (generation %" PRIu64 ")\n",
-		sfb_protos_name(v->p->proto),
-		inet_ntop(v->p->family, v->p->saddr, s, sizeof(s)), v->p->sport,
-		inet_ntop(v->p->family, v->p->daddr, d, sizeof(d)), v->p->dport,
-		v->a->generation);
+	fprintf(f, "%s %s port %u -> %s port %u", sfb_protos_name(p->proto),
+		inet_ntop(p->family, p->saddr, s, sizeof(s)), p->sport,
+		inet_ntop(p->family, p->daddr, d, sizeof(d)), p->dport);
+}
+
+static void print_text(FILE *f, const struct view *v)
+{
+	sfb_match_packet_print(f, v->p);
+	fprintf(f, " (generation %" PRIu64 ")\n", v->a->generation);
 	print_side(f, v, "destination", v->a->dst, v->p->dport);
 	print_side(f, v, "source", v->a->src, v->p->sport);
 	fputs("classes:", f);
@@ -262,7 +292,7 @@ static void print_text(FILE *f, const struct view *v)
 		if (v->a->classes & (1u << c))
 			fprintf(f, " %s", sfb_class_name((enum sfb_class)c));
 	fprintf(f, "%s\nverdict: %s\nmark: 0x%x\n", v->a->classes ? "" : " none",
-		verdict_name(v->a->verdict), v->a->mark);
+		sfb_verdict_name(v->a->verdict), v->a->mark);
 }
 
 static void json_role(const char *role, bool first, void *roles)
@@ -285,7 +315,7 @@ static json_t *json_side(const struct view *v, uint32_t id, uint16_t port)
 {
 	json_t *roles, *rules;
 
-	if (id == NO_TARGET)
+	if (id == SFB_MATCH_NO_TARGET)
 		return json_null();
 	roles = json_array();
 	each_role(v, id, json_role, roles);
@@ -300,25 +330,32 @@ static json_t *json_port(uint16_t port)
 	return sfb_json_range((struct sfb_range){ port, port });
 }
 
-static json_t *match_json(const struct view *v)
+json_t *sfb_match_packet_json(const struct sfb_match_packet *p)
 {
 	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+
+	return json_pack("{s:s,s:s,s:o,s:s,s:o}",
+			 "protocol", sfb_protos_name(p->proto),
+			 "saddr", inet_ntop(p->family, p->saddr, s, sizeof(s)),
+			 "sport", json_port(p->sport),
+			 "daddr", inet_ntop(p->family, p->daddr, d, sizeof(d)),
+			 "dport", json_port(p->dport));
+}
+
+static json_t *match_json(const struct view *v)
+{
 	json_t *classes = json_array();
 
 	for (int c = 0; c < SFB_CLASS_COUNT; c++)
 		if (v->a->classes & (1u << c))
 			json_array_append_new(classes,
 					      json_string(sfb_class_name((enum sfb_class)c)));
-	return json_pack("{s:b,s:o,s:{s:s,s:s,s:o,s:s,s:o},s:o,s:o,s:o,s:s,s:I}",
+	return json_pack("{s:b,s:o,s:o,s:o,s:o,s:o,s:s,s:I}",
 		"loaded", true, "generation", sfb_json_uint(v->a->generation),
-		"packet", "protocol", sfb_protos_name(v->p->proto),
-		"saddr", inet_ntop(v->p->family, v->p->saddr, s, sizeof(s)),
-		"sport", json_port(v->p->sport),
-		"daddr", inet_ntop(v->p->family, v->p->daddr, d, sizeof(d)),
-		"dport", json_port(v->p->dport),
+		"packet", sfb_match_packet_json(v->p),
 		"destination", json_side(v, v->a->dst, v->p->dport),
 		"source", json_side(v, v->a->src, v->p->sport),
-		"classes", classes, "verdict", verdict_name(v->a->verdict),
+		"classes", classes, "verdict", sfb_verdict_name(v->a->verdict),
 		"mark", (json_int_t)v->a->mark);
 }
 
@@ -333,9 +370,9 @@ static void print(const struct view *v)
 /* A commit between the answer and the dumps means asking again. */
 #define MATCH_TRIES 10
 
-static int match(struct sfb_nl *nl, const struct packet *p)
+static int match(struct sfb_nl *nl, const struct sfb_match_packet *p)
 {
-	struct answer a;
+	struct sfb_match_answer a;
 	struct sfb_dump rs;
 	struct sfb_stats st;
 	struct view v = { .p = p, .a = &a, .rs = &rs, .st = &st };
@@ -360,17 +397,17 @@ static int match(struct sfb_nl *nl, const struct packet *p)
 	return ret;
 }
 
-static void match_nft(const struct sfb_loaded *l, const struct packet *p)
+static void match_nft(const struct sfb_loaded *l, const struct sfb_match_packet *p)
 {
 	int fam = p->family == AF_INET ? SFB_FAM_IPV4 : SFB_FAM_IPV6;
 	struct sfb_targets_verdict tv;
-	struct answer a = { .generation = l->state.generation, .valid = true };
+	struct sfb_match_answer a = { .generation = l->state.generation, .valid = true };
 	const struct view v = { .p = p, .a = &a, .rs = &l->rs, .st = &l->st };
 
 	sfb_targets_match(l->cfg, &l->t, fam, p->proto, p->saddr, p->sport,
 			  p->daddr, p->dport, &tv);
-	a.dst = tv.dst < 0 ? NO_TARGET : (uint32_t)tv.dst;
-	a.src = tv.src < 0 ? NO_TARGET : (uint32_t)tv.src;
+	a.dst = tv.dst < 0 ? SFB_MATCH_NO_TARGET : (uint32_t)tv.dst;
+	a.src = tv.src < 0 ? SFB_MATCH_NO_TARGET : (uint32_t)tv.src;
 	a.classes = tv.classes;
 	a.mark = tv.mark;
 	a.verdict = tv.verdict;
@@ -384,7 +421,7 @@ int cmd_match(int argc, char *argv[])
 		{ "pretty", no_argument, NULL, 'p' },
 		{ 0 }
 	};
-	struct packet p = { 0 };
+	struct sfb_match_packet p = { 0 };
 	struct sfb_loaded l;
 	int c, ret;
 

@@ -160,7 +160,30 @@ static int talk(struct sfb_nl *nl, struct nlmsghdr *nlh, struct talk_ctx *t)
 struct family_attrs {
 	const char *name;
 	uint16_t id;
+	uint32_t events;	/* the "events" group's id, 0 if none */
 };
+
+/* One group of CTRL_ATTR_MCAST_GROUPS: its id if it is "events". */
+static int mcast_group_cb(const struct nlattr *nest, void *data)
+{
+	const struct nlattr *attr;
+	const char *name = NULL;
+	uint32_t id = 0;
+
+	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0)
+		return MNL_CB_OK;
+	mnl_attr_for_each_nested(attr, nest) {
+		if (mnl_attr_get_type(attr) == CTRL_ATTR_MCAST_GRP_NAME &&
+		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+			name = mnl_attr_get_str(attr);
+		else if (mnl_attr_get_type(attr) == CTRL_ATTR_MCAST_GRP_ID &&
+			 mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+			id = mnl_attr_get_u32(attr);
+	}
+	if (name && !strcmp(name, SFB_GENL_MCGRP_EVENTS))
+		*(uint32_t *)data = id;
+	return MNL_CB_OK;
+}
 
 static int family_attr_cb(const struct nlattr *attr, void *data)
 {
@@ -175,21 +198,27 @@ static int family_attr_cb(const struct nlattr *attr, void *data)
 		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
 			f->name = mnl_attr_get_str(attr);
 		break;
+	case CTRL_ATTR_MCAST_GROUPS:
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0)
+			mnl_attr_parse_nested(attr, mcast_group_cb, &f->events);
+		break;
 	}
 	return MNL_CB_OK;
 }
 
-/* A family, asked for by name or one of a dump: its id if it is sfb's. */
+/* A family, asked for by name or one of a dump: sfb's id and group. */
 static int family_reply_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct family_attrs f = { 0 };
-	uint16_t *family = data;
+	struct sfb_nl *nl = data;
 
 	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), family_attr_cb,
 			   &f) != MNL_CB_OK)
 		return MNL_CB_ERROR;
-	if (f.name && !strcmp(f.name, SFB_GENL_NAME))
-		*family = f.id;
+	if (f.name && !strcmp(f.name, SFB_GENL_NAME)) {
+		nl->family = f.id;
+		nl->events_group = f.events;
+	}
 	return MNL_CB_OK;
 }
 
@@ -237,7 +266,7 @@ int sfb_nl_open_raw(struct sfb_nl *nl, int protocol, const char **what)
  */
 static int find_family(struct sfb_nl *nl, bool by_name, struct sfb_nl_error *e)
 {
-	struct talk_ctx t = { .cb = family_reply_cb, .data = &nl->family };
+	struct talk_ctx t = { .cb = family_reply_cb, .data = nl };
 	struct nlmsghdr *nlh;
 
 	nlh = genl_request(nl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1,
@@ -322,6 +351,16 @@ void sfb_nl_disconnect(struct sfb_nl *nl)
 		return;
 	sfb_nl_close(nl);
 	free(nl);
+}
+
+int sfb_nl_join_events(struct sfb_nl *nl)
+{
+	unsigned int group = nl->events_group;
+
+	if (group && mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP,
+					   &group, sizeof(group)) < 0)
+		return errno;
+	return group ? 0 : ENOENT;
 }
 
 struct nlmsghdr *sfb_nl_request(struct sfb_nl *nl, uint8_t cmd,

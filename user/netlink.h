@@ -18,6 +18,7 @@ struct sfb_nl {
 	unsigned int portid;
 	uint32_t seq;
 	uint16_t family;	/* resolved id of the "sfb" family */
+	uint32_t events_group;	/* its "events" multicast group; 0: none */
 	/* Messages are built and parsed in place: align as they are. */
 	char buf[SFB_NL_BUFSIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
 };
@@ -51,6 +52,13 @@ int sfb_nl_open_raw(struct sfb_nl *nl, int protocol, const char **what);
 /* sfb_nl_open on the heap (the buffer is large); NULL with *ret set. */
 struct sfb_nl *sfb_nl_connect(enum sfb_nl_module how, int *ret);
 void sfb_nl_disconnect(struct sfb_nl *nl);
+
+/*
+ * Join the family's "events" group (sfbctl monitor): 0, ENOENT if the
+ * module has no such group, or the join's errno (EPERM without
+ * CAP_NET_ADMIN over the network namespace). Prints nothing.
+ */
+int sfb_nl_join_events(struct sfb_nl *nl);
 
 /* Start an sfb request for CMD in nl->buf; add attributes, then talk. */
 struct nlmsghdr *sfb_nl_request(struct sfb_nl *nl, uint8_t cmd,

@@ -515,6 +515,29 @@ static void verdict(struct objs *o, struct nftnl_rule *r,
 	add_expr(o, r, e);
 }
 
+/* limit rate N/second burst N packets, then log as @cfg says. */
+static void log_exprs(struct objs *o, struct nftnl_rule *r,
+		      const struct sfb_config *cfg)
+{
+	unsigned int rate = sfb_nft_log_rate(cfg);
+	struct nftnl_expr *e = nftnl_expr_alloc("limit");
+
+	if (e) {
+		nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_RATE, rate);
+		nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_UNIT, 1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_BURST, rate);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_FLAGS, 0);
+	}
+	add_expr(o, r, e);
+	e = nftnl_expr_alloc("log");
+	if (e && cfg->log_nflog)
+		nftnl_expr_set_u16(e, NFTNL_EXPR_LOG_GROUP, cfg->log_group);
+	if (e && cfg->log_prefix)
+		nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, cfg->log_prefix);
+	add_expr(o, r, e);
+}
+
 static void rule(void *ctx, const struct sfb_nft_rule *rule)
 {
 	struct objs *o = ctx;
@@ -527,6 +550,8 @@ static void rule(void *ctx, const struct sfb_nft_rule *rule)
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, TABLE);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, o->chain);
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	if (rule->log)
+		log_exprs(o, r, rule->log);
 	conditions(o, r, rule->cond, rule->port);
 	if (rule->key != SFB_NFT_NO_KEY)
 		lookup(o, r, rule);

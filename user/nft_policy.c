@@ -314,6 +314,9 @@ static void target_chains(struct builder *b, size_t i)
 						    sfb_protos_name(1u << pi)),
 					.verdict = SFB_NFT_ACCEPT,
 				});
+		/* policy log: nf_sfb logs would-drops too. */
+		if (b->cfg->log_nflog || b->cfg->log_prefix)
+			rule(b, (struct sfb_nft_rule){ .log = b->cfg });
 		rule(b, (struct sfb_nft_rule){
 			.counter_name = name(b, "t%zu_drop", i),
 			.verdict = b->cfg->mode == SFB_MODE_ENFORCE ?

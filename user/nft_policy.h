@@ -8,7 +8,7 @@
  *
  * Rules are few shapes; struct sfb_nft_rule says which parts a rule has,
  * in the order they are evaluated: conditions, one lookup, a counter, a
- * mark, a verdict. A condition is one comparison per value (no anonymous
+ * mark, a verdict; or a limited log, alone. A condition is one comparison per value (no anonymous
  * sets), so that `nft list` shows the same table whichever way it was
  * installed.
  */
@@ -61,7 +61,18 @@ struct sfb_nft_rule {
 	enum sfb_nft_verdict verdict;
 	const char *chain;		/* SFB_NFT_JUMP, SFB_NFT_GOTO */
 	const char *comment;		/* NULL: none */
+	/*
+	 * A rule of its own, before a target's drop: log as @log's policy
+	 * says (NFLOG group, prefix), at most log-rate packets a second.
+	 */
+	const struct sfb_config *log;
 };
+
+/* The log-rate of @cfg: its own, or nf_sfb's default. */
+static inline unsigned int sfb_nft_log_rate(const struct sfb_config *cfg)
+{
+	return cfg->log_rate ? cfg->log_rate : SFB_LOG_RATE_DEFAULT;
+}
 
 /* A base chain's hook; a regular chain has none (hook NULL). */
 struct sfb_nft_hook {

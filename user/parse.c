@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -114,6 +115,12 @@ static bool word_is(const struct sfb_token *t, const char *s)
 {
 	return t->type == TOK_WORD && t->len == strlen(s) &&
 	       !memcmp(t->text, s, t->len);
+}
+
+/* Is the rest of word @t, from byte @at, exactly @s? */
+static bool word_is_at(const struct sfb_token *t, size_t at, const char *s)
+{
+	return t->len - at == strlen(s) && !memcmp(t->text + at, s, t->len - at);
 }
 
 static int keyword_index(const struct sfb_token *t, const char *const *words,
@@ -849,13 +856,105 @@ static bool set_once(struct parser *p, struct ast_setting *s,
 	return false;
 }
 
+/* "log-rate N/s" (or N/second): denial events per second and CPU. */
+static bool parse_log_rate(struct parser *p, const struct sfb_token *kw)
+{
+	const struct sfb_token *t = peek(p);
+	unsigned long v = 0;
+	size_t i = 0;
+
+	if (t->type != TOK_WORD)
+		return expected(p, "rate such as 100/s");
+	while (i < t->len && i < 10 && isdigit((unsigned char)t->text[i]))
+		v = v * 10 + (unsigned long)(t->text[i++] - '0');
+	if (!i || i == 10 ||
+	    (!word_is_at(t, i, "/s") && !word_is_at(t, i, "/second"))) {
+		sfb_diag_report(p->d, SFB_ERROR, &t->loc,
+				"invalid log-rate '%.*s' (use N/s, such as 100/s)",
+				(int)t->len, t->text);
+		return false;
+	}
+	if (v < 1 || v > SFB_LOG_RATE_MAX) {
+		sfb_diag_report(p->d, SFB_ERROR, &t->loc,
+				"log-rate %lu/s is out of range (1/s to %d/s)", v,
+				SFB_LOG_RATE_MAX);
+		return false;
+	}
+	if (!set_once(p, &p->ast->log_rate, &kw->loc, "log-rate"))
+		return false;
+	next(p);
+	p->ast->log_rate = (struct ast_setting){ true, (uint32_t)v, kw->loc };
+	return end_statement(p);
+}
+
+/* "log group N" and/or "log prefix STRING", in any order. */
+static bool parse_log(struct parser *p, const struct sfb_token *kw)
+{
+	const struct sfb_token *t;
+	unsigned long v;
+	char buf[8], *end;
+	bool any = false;
+
+	while (word_is(peek(p), "group") || word_is(peek(p), "prefix")) {
+		any = true;
+		if (word_is(next(p), "prefix")) {
+			t = peek(p);
+			if (t->type != TOK_STRING)
+				return expected(p, "log prefix (a quoted string)");
+			if (!set_once(p, &p->ast->log_prefix, &kw->loc, "log prefix"))
+				return false;
+			p->ast->log_prefix_text = string_dup(p, next(p));
+			if (strlen(p->ast->log_prefix_text) >= SFB_LOG_PREFIX_MAX) {
+				sfb_diag_report(p->d, SFB_ERROR, &t->loc,
+						"log prefix is longer than %d bytes",
+						SFB_LOG_PREFIX_MAX - 1);
+				return false;
+			}
+			p->ast->log_prefix = (struct ast_setting){ true, 0, kw->loc };
+			continue;
+		}
+		t = peek(p);
+		if (t->type != TOK_WORD)
+			return expected(p, "NFLOG group (0-65535)");
+		v = ULONG_MAX;
+		if (t->len < sizeof(buf) && isdigit((unsigned char)t->text[0])) {
+			memcpy(buf, t->text, t->len);
+			buf[t->len] = '\0';
+			v = strtoul(buf, &end, 10);
+			if (*end)
+				v = ULONG_MAX;
+		}
+		if (v > 65535) {
+			sfb_diag_report(p->d, SFB_ERROR, &t->loc,
+					"invalid log group '%.*s' (use 0-65535)",
+					(int)t->len, t->text);
+			return false;
+		}
+		if (!set_once(p, &p->ast->log_group, &kw->loc, "log group"))
+			return false;
+		next(p);
+		p->ast->log_group = (struct ast_setting){ true, (uint32_t)v, kw->loc };
+	}
+	if (!any)
+		return expected(p, "'group' or 'prefix'");
+	return end_statement(p);
+}
+
 static bool parse_policy(struct parser *p, const struct sfb_token *kw)
 {
 	const struct sfb_token *t = peek(p);
 	int mode;
 
+	if (word_is(t, "log-rate")) {
+		next(p);
+		return parse_log_rate(p, kw);
+	}
+	if (word_is(t, "log")) {
+		next(p);
+		return parse_log(p, kw);
+	}
 	if (t->type != TOK_WORD)
-		return expected(p, "enforce or monitor");
+		return expected(p, "enforce, monitor, log or log-rate");
 	mode = keyword_index(t, policies, ARRAY_SIZE(policies));
 	if (mode < 0) {
 		unknown(p, t, "policy", policies, ARRAY_SIZE(policies));

@@ -120,6 +120,10 @@ struct ast {
 	struct ast_bind *binds, **binds_tail;
 	size_t n_binds;
 	struct ast_setting policy;		/* value: enum sfb_mode */
+	struct ast_setting log_rate;		/* value: events per second */
+	struct ast_setting log_group;		/* value: NFLOG group */
+	struct ast_setting log_prefix;		/* the prefix is below */
+	const char *log_prefix_text;
 	struct ast_setting mark[SFB_CLASS_COUNT];
 	struct ast_file files[SFB_MAX_FILES];
 	size_t n_files;

@@ -27,6 +27,9 @@ static const struct sfbctl_command commands[] = {
 	  "            [--backend auto|module|nft] FILE" },
 	{ "match", cmd_match, "what the loaded ruleset would do with a packet",
 	  "sfbctl match [-j] [-p] tcp|udp from ADDR port PORT to ADDR port PORT" },
+	{ "monitor", cmd_monitor,
+	  "print denials and ruleset changes as they happen",
+	  "sfbctl monitor [-j|--json] [-p|--pretty] [--count N] [--timeout S]" },
 	{ "report", cmd_report,
 	  "report the traffic per catalogue row: rows hit, never hit, top denials",
 	  "sfbctl report [-j] [-p] [--format text|markdown|csv] [--events FILE] [--top N]\n"

@@ -41,6 +41,7 @@ int cmd_export(int argc, char *argv[]);
 int cmd_flush(int argc, char *argv[]);
 int cmd_load(int argc, char *argv[]);
 int cmd_match(int argc, char *argv[]);
+int cmd_monitor(int argc, char *argv[]);
 int cmd_report(int argc, char *argv[]);
 int cmd_show(int argc, char *argv[]);
 int cmd_stats(int argc, char *argv[]);

@@ -108,6 +108,18 @@ void sfb_dump_print_conf(const struct sfb_dump *rs, FILE *f)
 	fprintf(f, "# %s, generation %" PRIu64 "\npolicy %s\n",
 		rs->nft ? "table inet sfb (nft backend)" : "nf_sfb ruleset",
 		rs->generation, sfb_policy_name(rs->mode));
+	if (rs->log_rate)
+		fprintf(f, "policy log-rate %u/s\n", rs->log_rate);
+	if (rs->log_nflog || rs->log_prefix) {
+		fputs("policy log", f);
+		if (rs->log_nflog)
+			fprintf(f, " group %u", rs->log_group);
+		if (rs->log_prefix) {
+			fputs(" prefix ", f);
+			print_quoted(f, rs->log_prefix);
+		}
+		fputc('\n', f);
+	}
 	for (int c = 0; c < SFB_CLASS_COUNT; c++)
 		if (rs->mark[c])
 			fprintf(f, "mark %s 0x%x\n",
@@ -154,7 +166,7 @@ static json_t *show_json(const struct sfb_dump *rs,
 			 const struct sfb_xfrm_set *xfrm)
 {
 	char buf[SFB_PREFIX_STRLEN];
-	json_t *roles, *binds, *exempts;
+	json_t *roles, *binds, *exempts, *doc;
 
 	if (!rs->loaded)
 		return json_pack("{s:b,s:o}", "loaded", 0,
@@ -184,13 +196,20 @@ static json_t *show_json(const struct sfb_dump *rs,
 
 		json_array_append_new(exempts, o);
 	}
-	return json_pack("{s:b,s:s,s:o,s:s,s:o,s:o,s:o,s:o,s:o}",
-			 "loaded", 1, "backend", rs->nft ? "nft" : "module",
-			 "generation", sfb_json_uint(rs->generation),
-			 "policy", sfb_policy_name(rs->mode),
-			 "marks", sfb_json_marks(rs->mark), "roles", roles,
-			 "bindings", binds, "ipsec_exempt", exempts,
-			 "xfrm_bypass", sfb_xfrm_json(xfrm));
+	doc = json_pack("{s:b,s:s,s:o,s:s,s:o,s:o,s:o,s:o,s:o}",
+			"loaded", 1, "backend", rs->nft ? "nft" : "module",
+			"generation", sfb_json_uint(rs->generation),
+			"policy", sfb_policy_name(rs->mode),
+			"marks", sfb_json_marks(rs->mark), "roles", roles,
+			"bindings", binds, "ipsec_exempt", exempts,
+			"xfrm_bypass", sfb_xfrm_json(xfrm));
+	if (rs->log_rate)
+		json_object_set_new(doc, "log_rate", sfb_json_uint(rs->log_rate));
+	if (rs->log_nflog)
+		json_object_set_new(doc, "log_group", sfb_json_uint(rs->log_group));
+	if (rs->log_prefix)
+		json_object_set_new(doc, "log_prefix", sfb_json_str(rs->log_prefix));
+	return doc;
 }
 
 int cmd_show(int argc, char *argv[])

@@ -25,6 +25,7 @@ static const char *const counter_names[] = {
 	[SFB_CNT_WOULD_DROP] = "would_drop",
 	[SFB_CNT_OTHER_PROTO] = "other_proto",
 	[SFB_CNT_MALFORMED] = "malformed",
+	[SFB_CNT_EVENTS_SUPPRESSED] = "events_suppressed",
 };
 
 /* Counters of a target; the rest are the namespace's. */
@@ -69,10 +70,14 @@ static void print_text(FILE *f, const struct sfb_stats *st,
 	char ports[16];
 
 	fprintf(f, "generation %" PRIu64 "\nunclassified:", st->generation);
-	for (int k = TARGET_COUNTERS; k <= SFB_CNT_MAX; k++) {
+	for (int k = TARGET_COUNTERS; k <= SFB_CNT_MALFORMED; k++) {
 		fputs(k > TARGET_COUNTERS ? ", " : " ", f);
 		text_count(f, counter_names[k], st->counters[k]);
 	}
+	/* Denials, not unclassified packets: on their own line. */
+	fputc('\n', f);
+	text_count(f, counter_names[SFB_CNT_EVENTS_SUPPRESSED],
+		   st->counters[SFB_CNT_EVENTS_SUPPRESSED]);
 	fputc('\n', f);
 	for (size_t i = 0; i < st->n_targets; i++) {
 		const struct target_view *v = &views[i];

@@ -377,3 +377,45 @@ memcg_kernel() {
 in_memcg() {
 	sh -c 'echo $$ > "$0/cgroup.procs"; exec "$@"' "$memcg" "$@"
 }
+
+# sfbctl monitor, in the background (events.sh, nflog.sh):
+# monitor_start NS NAME SITE ARGS...: sfbctl monitor ARGS in NS, its output
+# in $work/NAME; returns once it listens: it printed the load of the
+# generation in force (SITE is loaded until it does), and nothing older
+# can come after that. Its pid in ${mon[NAME]}.
+declare -A mon
+monitor_start() {
+	local ns=$1 name=$2 site=$3
+	shift 3
+	"$NETNS" "$ns" "$SFBCTL" monitor "$@" >> "$work/$name" 2> "$work/$name.err" &
+	mon[$name]=$!
+	wait_for 60 listens "$ns" "$work/$name" "$site" ||
+		fail "$name: monitor never heard a load: $(cat "$work/$name.err")"
+}
+listens() {
+	local g
+	g=$("$NETNS" "$1" "$NL" generation) || fail "generation in $1"
+	has_line "$2" "(load generation $g|\\{\"ruleset\":.*\"load\",\"generation\":$g\\}\\})"$'\n' &&
+		return 0
+	"$NETNS" "$1" "$SFBCTL" load "$3" >/dev/null || fail "load $3"
+	return 1
+}
+
+# monitor_stop NAME: SIGTERM; it must exit 0, its last line whole.
+monitor_stop() {
+	kill -TERM "${mon[$1]}"
+	wait "${mon[$1]}" || fail "$1: monitor exited $? on SIGTERM: $(cat "$work/$1.err")"
+	[ ! -s "$work/$1" ] || [ -z "$(tail -c 1 "$work/$1")" ] ||
+		fail "$1: the last line is cut"
+	[ ! -s "$work/$1.err" ] || fail "$1: monitor said: $(cat "$work/$1.err")"
+}
+
+# denials NAME: how many denial lines NAME printed so far
+denials() {
+	grep -cE '^(drop|would-drop) |^\{"denial"' "$work/$1"
+}
+
+# suppressed: the gateway's events_suppressed counter
+suppressed() {
+	gw "$SFBCTL" stats -j | jq .counters.events_suppressed.packets
+}

@@ -11,6 +11,8 @@
  *   sfb_nl generation  print this namespace's ruleset generation.
  *   sfb_nl rulesets    print how many ruleset objects the module holds.
  *   sfb_nl memory      print the bytes this namespace's ruleset uses.
+ *   sfb_nl join        join the "events" multicast group: print "joined",
+ *                      or "join: " and the error (exit 1).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -462,16 +464,68 @@ static int malformed(void)
 	return failed + over_limit(before) ? 1 : 0;
 }
 
+static int group_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr *a;
+	bool events = false;
+	uint32_t id = 0;
+
+	mnl_attr_for_each_nested(a, attr) {
+		if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_NAME)
+			events = !strcmp(mnl_attr_get_str(a),
+					 SFB_GENL_MCGRP_EVENTS);
+		if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_ID)
+			id = mnl_attr_get_u32(a);
+	}
+	if (events)
+		*(uint32_t *)data = id;
+	return MNL_CB_OK;
+}
+
+static int family_attr_cb(const struct nlattr *attr, void *data)
+{
+	if (mnl_attr_get_type(attr) == CTRL_ATTR_MCAST_GROUPS)
+		mnl_attr_parse_nested(attr, group_attr_cb, data);
+	return MNL_CB_OK;
+}
+
+static int family_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), family_attr_cb,
+			      data);
+}
+
+/* Join the events group as the caller may, whatever sfbctl checks. */
+static int join(void)
+{
+	uint32_t group = 0;
+
+	sfb_nl_get_family(sock, family_cb, &group);
+	if (!group) {
+		printf("join: no events group\n");
+		return 1;
+	}
+	if (mnl_socket_setsockopt(sock, NETLINK_ADD_MEMBERSHIP, &group,
+				  sizeof(group)) < 0) {
+		printf("join: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("joined\n");
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
 	if (argc < 2) {
 		fprintf(stderr,
-			"usage: sfb_nl malformed|hold SECS|generation|rulesets|memory|flush\n");
+			"usage: sfb_nl malformed|hold SECS|generation|rulesets|memory|flush|join\n");
 		return 2;
 	}
 	open_family();
 	if (!strcmp(argv[1], "malformed"))
 		return malformed();
+	if (!strcmp(argv[1], "join"))
+		return join();
 	if (!strcmp(argv[1], "generation")) {
 		printf("%llu\n", (unsigned long long)get_generation());
 		return 0;

@@ -69,12 +69,12 @@ static inline int sfb_nl_family_reply(const struct nlmsghdr *nlh, void *data)
 			      sfb_nl_family_attr, data);
 }
 
-/* The sfb family's id, asked of nlctrl on @sock; 0 if it has none. */
-static inline uint16_t sfb_nl_family(struct mnl_socket *sock)
+/* Ask nlctrl on @sock for the sfb family; @cb reads the reply. */
+static inline void sfb_nl_get_family(struct mnl_socket *sock, mnl_cb_t cb,
+				     void *data)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
-	uint16_t id = 0;
 	int ret;
 
 	nlh = sfb_nl_request(buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0, 1);
@@ -82,13 +82,21 @@ static inline uint16_t sfb_nl_family(struct mnl_socket *sock)
 	((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->version = 1;
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, SFB_GENL_NAME);
 	if (mnl_socket_sendto(sock, nlh, nlh->nlmsg_len) < 0)
-		return 0;
+		return;
 	do {
 		ret = mnl_socket_recvfrom(sock, buf, sizeof(buf));
 		if (ret > 0)
 			ret = mnl_cb_run(buf, ret, 1, mnl_socket_get_portid(sock),
-					 sfb_nl_family_reply, &id);
+					 cb, data);
 	} while (ret > 0);
+}
+
+/* The sfb family's id, asked of nlctrl on @sock; 0 if it has none. */
+static inline uint16_t sfb_nl_family(struct mnl_socket *sock)
+{
+	uint16_t id = 0;
+
+	sfb_nl_get_family(sock, sfb_nl_family_reply, &id);
 	return id;
 }
 

@@ -5,7 +5,7 @@
  * where each message comes from), a role too big for one message, limits,
  * and the round trip through what show would print. Then stats' attribution
  * of the kernel's segments to rules, on segments with known answers, and
- * a stats target that spans several messages.
+ * a stats target that spans several messages; policy log-rate.
  *
  * Messages are decoded with the same decoder show uses for GET_RULESET, so
  * these tests also pin the two formats to each other.
@@ -306,6 +306,68 @@ TEST_F(site, limits)
 	EXPECT_FALSE(sfb_compile(self->cfg, &lim, false, self->d, &txn));
 	EXPECT_EQ(errors + 1, sfb_diag_count(self->d, SFB_ERROR));
 	sfb_txn_free(&txn);
+}
+
+/* BEGIN's policy nest, or NULL. */
+static const struct nlattr *begin_policy(const struct sfb_txn *txn)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, txn->msgs[0].nlh, sizeof(struct genlmsghdr))
+		if (mnl_attr_get_type(a) == SFB_A_POLICY)
+			return a;
+	return NULL;
+}
+
+static bool nest_has(const struct nlattr *nest, uint16_t type)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest)
+		if (mnl_attr_get_type(a) == type)
+			return true;
+	return false;
+}
+
+/*
+ * policy log-rate goes in BEGIN only when the file sets it: a module
+ * older than it loads the files without it. It comes back in show.
+ */
+TEST(log_rate)
+{
+	static const char conf[] =
+		"role a \"A\" {\n\tservice s tcp 1 tcp\n}\n"
+		"bind a 192.0.2.1\npolicy log-rate 7/s\n";
+	struct sfb_diag *d = sfb_diag_new();
+	struct sfb_config *cfg;
+	struct sfb_txn txn = { 0 };
+	struct sfb_dump rs;
+	size_t len;
+	char *text;
+
+	cfg = sfb_config_parse("t.conf", conf, sizeof(conf) - 1, d);
+	ASSERT_NE(NULL, cfg);
+	ASSERT_TRUE(sfb_compile(cfg, NULL, false, d, &txn));
+	EXPECT_TRUE(nest_has(begin_policy(&txn), SFB_POLICY_A_LOG_RATE));
+	decode(&txn, &rs);
+	EXPECT_EQ(7u, rs.log_rate);
+	text = print_conf(&rs, &len);
+	EXPECT_NE(NULL, strstr(text, "\npolicy log-rate 7/s\n"));
+	free(text);
+	sfb_dump_free(&rs);
+	sfb_txn_free(&txn);
+	sfb_config_free(cfg);
+
+	/* The same without the statement: no attribute. */
+	cfg = sfb_config_parse("t.conf", conf,
+			       sizeof(conf) - 1 - strlen("policy log-rate 7/s\n"), d);
+	ASSERT_NE(NULL, cfg);
+	ASSERT_TRUE(sfb_compile(cfg, NULL, false, d, &txn));
+	EXPECT_FALSE(nest_has(begin_policy(&txn), SFB_POLICY_A_LOG_RATE));
+	EXPECT_TRUE(nest_has(begin_policy(&txn), SFB_POLICY_A_MODE));
+	sfb_txn_free(&txn);
+	sfb_config_free(cfg);
+	sfb_diag_free(d);
 }
 
 TEST(interface_only_bind)

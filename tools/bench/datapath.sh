@@ -47,9 +47,17 @@
 #   est-open-ct, est-open-sfb
 #                   the same to 192.0.2.30, whose role opens ports 1-1000
 #                   (the common case: clients' flows to a service)
+#   events-quiet, events-listen, events-listen-max
+#                   sfb enforcing 100 ranges (the main flood, every
+#                   datagram a denial): nobody in the events group (a
+#                   denial costs one genl_has_listeners() test), then
+#                   `sfbctl monitor -j` listening at the default log-rate
+#                   (100/s per CPU, the rest suppressed and counted), then
+#                   at log-rate 10000/s
 # iptables is Debian 12's, iptables-nft: its matches run as nft_compat.
 # Prints one line per candidate: the median rate and its ratio to
-# nft-raw-stub (unbound-*: to unbound-ct; est-*: to est-ct or est-open-ct).
+# nft-raw-stub (unbound-*: to unbound-ct; est-*: to est-ct or est-open-ct;
+# events-*: to events-quiet).
 # Rates are under TCG emulation: compare ratios from one run, never
 # absolute rates.
 cd "$(dirname "$0")/../.."
@@ -210,6 +218,19 @@ done
 "$SFBCTL" export --format nft "$work/catalogue.conf" > "$work/nft-catalogue.nft"
 [ -e "$work/enforce-100.conf" ] || sfb_site 100 enforce > "$work/enforce-100.conf"
 [ -e "$work/nft-set-ct-100.nft" ] || nft_set 100 0 stateful > "$work/nft-set-ct-100.nft"
+{ cat "$work/enforce-100.conf"; echo 'policy log-rate 10000/s'; } > "$work/events-max.conf"
+
+# listen CONF: load CONF with `sfbctl monitor -j` listening (pid in
+# $listener), once it has printed that load: it has joined by then.
+listener=
+listen() {
+	"$SFBCTL" monitor -j > "$work/events.json" &
+	listener=$!
+	wait_for 60 listening "$1"
+}
+listening() {
+	"$SFBCTL" load "$1" && has_line "$work/events.json" '\{"ruleset"'
+}
 
 # setup CANDIDATE [N] / teardown CANDIDATE
 setup() {
@@ -222,7 +243,10 @@ setup() {
 	sfb-monitor) "$SFBCTL" load "$work/monitor-$2.conf" ;;
 	sfb-catalogue) "$SFBCTL" load "$work/catalogue.conf" ;;
 	nft-catalogue) nft -f "$work/nft-catalogue.nft" ;;
-	unbound-sfb|est-sfb|est-open-sfb) "$SFBCTL" load "$work/enforce-100.conf" ;;
+	unbound-sfb|est-sfb|est-open-sfb|events-quiet)
+		"$SFBCTL" load "$work/enforce-100.conf" ;;
+	events-listen) listen "$work/enforce-100.conf" ;;
+	events-listen-max) listen "$work/events-max.conf" ;;
 	est-nft-set-ct) nft -f "$work/nft-set-ct-100.nft" ;;
 	nft-*) nft -f "$work/$1-$2.nft" ;;
 	ipset-*) ipset restore -f "$work/ipset-$2" &&
@@ -233,6 +257,9 @@ setup() {
 
 teardown() {
 	case $1 in
+	events-*)
+		[ -z "$listener" ] || { kill "$listener" && wait "$listener"; } &&
+			listener= && : > "$work/events.json" && "$SFBCTL" flush ;;
 	*sfb*) "$SFBCTL" flush ;;
 	none|unbound-none) ;;
 	ipset-*|multiport-*)
@@ -284,7 +311,8 @@ run() {
 }
 
 candidates="none nft-raw-stub ct-stub unbound-none unbound-ct unbound-sfb est-ct
-	est-sfb est-nft-set-ct est-open-ct est-open-sfb sfb-catalogue nft-catalogue"
+	est-sfb est-nft-set-ct est-open-ct est-open-sfb sfb-catalogue nft-catalogue
+	events-quiet events-listen events-listen-max"
 for n in $sizes; do
 	for c in sfb-enforce sfb-monitor nft-export nft-set-raw nft-set-ct \
 		 nft-vmap-raw nft-vmap-ct nft-concat-raw \
@@ -320,13 +348,15 @@ rate() {
 printf '# %d rounds of %d datagrams each (a tenth for nft-concat and multiport\n' \
 	"$rounds" "$count"
 printf '# at N >= 4096), medians; ratio: to nft-raw-stub,\n'
-printf '# unbound-*: to unbound-ct, est-*: to est-ct or est-open-ct\n'
+printf '# unbound-*: to unbound-ct, est-*: to est-ct or est-open-ct,\n'
+printf '# events-*: to events-quiet\n'
 printf '%-22s %10s %7s\n' candidate pps ratio
 for cand in $candidates; do
 	case $cand in
 	unbound-*) base=unbound-ct ;;
 	est-open-*) base=est-open-ct ;;
 	est-*) base=est-ct ;;
+	events-*) base=events-quiet ;;
 	*) base=nft-raw-stub ;;
 	esac
 	printf '%-22s %10d %7.2f\n' "$cand" "$(rate "$cand")" \

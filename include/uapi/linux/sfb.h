@@ -120,6 +120,17 @@
  *                                packets of class service (default 0)
  *     SFB_POLICY_A_MARK_MEDIA: NLA_U32, the same for class media
  *     SFB_POLICY_A_MARK_EXEMPT: NLA_U32, the same for class ipsec-exempt
+ *     SFB_POLICY_A_LOG_RATE: NLA_U32, 1..SFB_LOG_RATE_MAX: denial events
+ *                            per second and CPU (see "Events"); absent:
+ *                            SFB_LOG_RATE_DEFAULT
+ *     SFB_POLICY_A_LOG_GROUP: NLA_U16, log denials to this NFLOG group
+ *                             (nfnetlink_log, as nft's "log group N")
+ *     SFB_POLICY_A_LOG_PREFIX: NLA_NUL_STRING, < SFB_LOG_PREFIX_MAX bytes:
+ *                              with LOG_GROUP, the NFLOG prefix; alone,
+ *                              log denials to the kernel log
+ *                              (nf_log_syslog, as nft's "log prefix")
+ *   Logging shares the events' rate ("Events"): a denial within it is
+ *   logged and sent as an event, one beyond it neither.
  *   The marks of different classes must not share bits.
  *
  * SFB_CMD_LOAD_ROLE
@@ -175,7 +186,8 @@
  *   No attributes. FLUSH removes the ruleset (hooks go away; generation +1).
  *
  * SFB_CMD_GET_RULESET (dump)
- *   One message with SFB_A_GENERATION and SFB_A_POLICY, then one message
+ *   One message with SFB_A_GENERATION and SFB_A_POLICY (LOG_RATE only if
+ *   the load gave it), then one message
  *   per role (SFB_A_ROLE as loaded; a role with more rules than fit in one
  *   message continues in further messages with the same id and name, as
  *   LOAD_ROLE accepts them), then the bindings (SFB_A_BINDS) and
@@ -186,7 +198,8 @@
  * SFB_CMD_GET_STATS (dump)
  *   One message with SFB_A_GENERATION and SFB_A_COUNTERS (the namespace's
  *   packets that were not classified: SFB_CNT_OTHER_PROTO and
- *   SFB_CNT_MALFORMED), then one message per target (a target with more
+ *   SFB_CNT_MALFORMED; and SFB_CNT_EVENTS_SUPPRESSED, the denied packets
+ *   whose event was suppressed), then one message per target (a target with more
  *   segments than fit in one message continues in further messages that
  *   repeat SFB_TARGET_A_ID and carry only more segments):
  *   SFB_A_TARGET: NLA_NESTED
@@ -219,13 +232,49 @@
  *                                          the same family, required
  *     SFB_MATCH_A_PROTO: NLA_U8, IPPROTO_TCP or IPPROTO_UDP, required
  *     SFB_MATCH_A_SPORT, SFB_MATCH_A_DPORT: NLA_U16, required
- *   Reply: SFB_A_MATCH with
+ *   Reply: SFB_A_MATCH with the packet's five attributes as asked, and
  *     SFB_MATCH_A_DST_TARGET, SFB_MATCH_A_SRC_TARGET: NLA_U32, the targets
  *                        of the addresses, absent if not bound
  *     SFB_MATCH_A_CLASSES: NLA_U32, bit (1 << enum sfb_class) per class
  *     SFB_MATCH_A_VERDICT: NLA_U8, enum sfb_verdict
  *     SFB_MATCH_A_MARK: NLA_U32, the bits sfb would OR into skb->mark
  *   and SFB_A_GENERATION. ENOENT if no ruleset is loaded.
+ *
+ * Events
+ * ------
+ * The family has one multicast group, SFB_GENL_MCGRP_EVENTS ("events";
+ * its id is in CTRL_CMD_GETFAMILY's CTRL_ATTR_MCAST_GROUPS). Joining it
+ * needs CAP_NET_ADMIN in the user namespace that owns the network
+ * namespace (EPERM otherwise), and a listener receives the events of its
+ * own network namespace only. Notifications have sequence number 0 and
+ * port id 0:
+ *
+ * SFB_CMD_LOAD_COMMIT, SFB_CMD_FLUSH
+ *   A ruleset was put in force, or removed: SFB_A_GENERATION, the new
+ *   generation. A check-only commit sends nothing.
+ *
+ * SFB_CMD_DENIAL
+ *   A new flow denied: dropped in enforce mode (either stage), or counted
+ *   as would-drop in monitor mode. Packets dropped as malformed
+ *   (SFB_CNT_MALFORMED) send no event: they have no flow to speak of.
+ *   SFB_A_GENERATION: the generation of the ruleset that decided
+ *   SFB_A_MATCH: the packet, nested as MATCH's reply nests it: addresses,
+ *                protocol, ports, SFB_MATCH_A_DST_TARGET (always there),
+ *                SRC_TARGET if the source is bound, CLASSES, VERDICT
+ *                (SFB_VERDICT_DROP or SFB_VERDICT_WOULD_DROP), MARK
+ *   SFB_A_SUPPRESSED: NLA_U32, denial events this CPU did not send since
+ *                     its last one
+ *   Each CPU reports at most the policy's LOG_RATE denials per second (a
+ *   token bucket of one second's reports, full at load): as an event, and
+ *   logged if the policy logs (SFB_POLICY_A_LOG_*). A denial over the
+ *   rate, or one whose message cannot be allocated, is suppressed: it
+ *   counts in SFB_A_SUPPRESSED of the CPU's next event and in the
+ *   namespace counter SFB_CNT_EVENTS_SUPPRESSED. Both count only while
+ *   the group has a listener or the policy logs; then denials = reports
+ *   + suppressed. Without either a denial costs one test and nothing is
+ *   built. An event the
+ *   listener's receive buffer has no room for is lost to it (ENOBUFS on
+ *   its socket), as with any netlink multicast.
  *
  * Compatibility: SFB_GENL_VERSION is bumped when an attribute's meaning
  * changes; new attributes and commands are only ever added at the end of
@@ -256,6 +305,14 @@
 #define SFB_MAX_BINDINGS	65536	/* SFB_LIMIT_A_BINDINGS */
 #define SFB_MAX_EXEMPTIONS	256	/* SFB_LIMIT_A_EXEMPTIONS */
 
+/* The multicast group of the events (see "Events" above). */
+#define SFB_GENL_MCGRP_EVENTS	"events"
+/* Denial events per second and CPU: SFB_POLICY_A_LOG_RATE's range. */
+#define SFB_LOG_RATE_DEFAULT	100
+#define SFB_LOG_RATE_MAX	10000
+/* SFB_POLICY_A_LOG_PREFIX's size, NUL included (NF_LOG_PREFIXLEN). */
+#define SFB_LOG_PREFIX_MAX	128
+
 enum sfb_cmd {
 	SFB_CMD_UNSPEC,
 	SFB_CMD_GET_INFO,
@@ -270,6 +327,7 @@ enum sfb_cmd {
 	SFB_CMD_GET_STATS,
 	SFB_CMD_ZERO_STATS,
 	SFB_CMD_MATCH,
+	SFB_CMD_DENIAL,		/* notification only (group "events") */
 	__SFB_CMD_MAX
 };
 
@@ -320,6 +378,9 @@ enum sfb_counter {
 	SFB_CNT_WOULD_DROP,	/* would have been dropped: monitor mode */
 	SFB_CNT_OTHER_PROTO,	/* neither TCP nor UDP: passed */
 	SFB_CNT_MALFORMED,	/* truncated or malformed L4 header */
+	SFB_CNT_EVENTS_SUPPRESSED,	/* denial events not sent (rate, memory)
+					 * while the group had a listener
+					 */
 	__SFB_CNT_MAX
 };
 
@@ -342,6 +403,7 @@ enum sfb_attr {
 	SFB_A_COUNTERS,
 	SFB_A_TARGET,
 	SFB_A_MATCH,
+	SFB_A_SUPPRESSED,
 	__SFB_A_LAST
 };
 
@@ -366,6 +428,9 @@ enum sfb_policy_attr {
 	SFB_POLICY_A_MARK_SERVICE,
 	SFB_POLICY_A_MARK_MEDIA,
 	SFB_POLICY_A_MARK_EXEMPT,
+	SFB_POLICY_A_LOG_RATE,
+	SFB_POLICY_A_LOG_GROUP,
+	SFB_POLICY_A_LOG_PREFIX,
 	__SFB_POLICY_A_LAST
 };
 

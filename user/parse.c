@@ -910,6 +910,12 @@ static bool parse_log(struct parser *p, const struct sfb_token *kw)
 						SFB_LOG_PREFIX_MAX - 1);
 				return false;
 			}
+			/* The nft and iptables exports quote it as it is. */
+			if (strpbrk(p->ast->log_prefix_text, "\"\\")) {
+				sfb_diag_report(p->d, SFB_ERROR, &t->loc,
+						"log prefix may not contain '\"' or '\\'");
+				return false;
+			}
 			p->ast->log_prefix = (struct ast_setting){ true, 0, kw->loc };
 			continue;
 		}

@@ -7,7 +7,6 @@
 # spend the events' budget (log-rate): above it, a denial is neither logged
 # nor sent as an event, and logged + events_suppressed = denials. The nft
 # backend's table logs them too, with nft's limit and log.
-# Not on the debug kernel: its configuration has neither NFLOG nor nf_log_syslog (tools/debug-kernel.config)
 . "$(dirname "$0")/lib.sh"
 test_setup --topo --module tcpdump
 topo_server_addr 10

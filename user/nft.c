@@ -135,6 +135,7 @@ static void add_elem(struct objs *o, struct carriers *c, const char *name,
 	}
 	if (!c->n || c->in_last == ELEMS_PER_MSG) {
 		struct nftnl_set *s = nftnl_set_alloc();
+		size_t n = c->n;
 
 		if (!s) {
 			o->oom = true;
@@ -145,12 +146,13 @@ static void add_elem(struct objs *o, struct carriers *c, const char *name,
 		nftnl_set_set_str(s, NFTNL_SET_NAME, name);
 		nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
 		c->v = push(c->v, &c->n, &c->cap, s, &o->oom);
-		c->in_last = 0;
-		if (o->oom) {
+		/* Not o->oom: an earlier failure set it, and s is pushed. */
+		if (c->n == n) {
 			nftnl_set_free(s);
 			nftnl_set_elem_free(e);
 			return;
 		}
+		c->in_last = 0;
 	}
 	nftnl_set_elem_add(c->v[c->n - 1], e);
 	c->in_last++;

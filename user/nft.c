@@ -871,30 +871,51 @@ static void batch_free(struct batch *b)
 	free(b->what);
 }
 
-int sfb_nft_load(const struct sfb_config *cfg, const struct sfb_targets *t,
-		 bool check_only)
+struct sfb_nft_batch {
+	struct batch b;
+};
+
+struct sfb_nft_batch *sfb_nft_prepare(const struct sfb_config *cfg,
+				      const struct sfb_targets *t,
+				      bool check_only)
 {
+	struct sfb_nft_batch *nb = malloc(sizeof(*nb));
 	struct objs o = { 0 };
 	const struct sfb_nft_emitter e = {
 		.ctx = &o, .counter = counter, .counter_map = counter_map,
 		.port_set = port_set, .addr_map = addr_map,
 		.chain_begin = chain_begin, .rule = rule, .chain_end = chain_end,
 	};
-	struct batch b;
-	int ret;
 
-	if (!batch_init(&b)) {
+	if (!nb || !batch_init(&nb->b)) {
+		free(nb);
 		fprintf(stderr, "sfb: out of memory\n");
-		return SFBCTL_EXIT_ERROR;
+		return NULL;
 	}
 	sfb_nft_policy(cfg, t, &e);
-	b.oom = o.oom;
-	if (!b.oom)
-		build(&b, &o, check_only);
-	ret = run(&b, "nft backend");
+	nb->b.oom = o.oom;
+	if (!nb->b.oom)
+		build(&nb->b, &o, check_only);
 	objs_free(&o);
-	batch_free(&b);
-	return ret;
+	if (nb->b.oom) {
+		fprintf(stderr, "sfb: out of memory\n");
+		sfb_nft_batch_free(nb);
+		return NULL;
+	}
+	return nb;
+}
+
+int sfb_nft_send(struct sfb_nft_batch *nb)
+{
+	return run(&nb->b, "nft backend");
+}
+
+void sfb_nft_batch_free(struct sfb_nft_batch *nb)
+{
+	if (!nb)
+		return;
+	batch_free(&nb->b);
+	free(nb);
 }
 
 int sfb_nft_flush(void)

@@ -311,7 +311,9 @@ static void chain_begin(void *ctx, const char *name,
 {
 	struct objs *o = ctx;
 	struct nftnl_chain *c = nftnl_chain_alloc();
+	size_t n = o->n_chains;
 
+	o->chain = NULL;	/* until this one is built: see rule() */
 	if (!c) {
 		o->oom = true;
 		return;
@@ -340,7 +342,10 @@ static void chain_begin(void *ctx, const char *name,
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 	}
 	o->chains = push(o->chains, &o->n_chains, &o->cap_chains, c, &o->oom);
-	o->chain = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
+	if (o->n_chains == n)
+		nftnl_chain_free(c);
+	else
+		o->chain = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
 }
 
 static void chain_end(void *ctx)
@@ -569,8 +574,14 @@ static void log_exprs(struct objs *o, struct nftnl_rule *r,
 static void rule(void *ctx, const struct sfb_nft_rule *rule)
 {
 	struct objs *o = ctx;
-	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nftnl_rule *r;
 
+	/* Its chain could not be built (out of memory): nor can it. */
+	if (!o->chain) {
+		o->oom = true;
+		return;
+	}
+	r = nftnl_rule_alloc();
 	if (!r) {
 		o->oom = true;
 		return;

@@ -802,7 +802,7 @@ static void build(struct batch *b, const struct objs *o, bool check_only)
  * Send the batch and read the answers: an error for each message that
  * failed, which names it, and the acknowledgment of the last message
  * (asking one per message would overflow the socket). 0, or a negative
- * errno with @what set.
+ * errno with @what set: NULL if the batch could not be sent at all.
  */
 static int talk(struct batch *b, const char **what)
 {
@@ -816,7 +816,13 @@ static int talk(struct batch *b, const char **what)
 	int err = 0, ret;
 
 	*what = "the batch";
-	if (!nl || !iov || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+	if (!nl || !iov) {
+		/* No refusal of the kernel's: this process could not set up. */
+		err = -errno;
+		*what = NULL;
+		goto out;
+	}
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		err = -errno;
 		goto out;
 	}
@@ -885,6 +891,14 @@ static int run(struct batch *b, const char *doing)
 	err = talk(b, &what);
 	if (!err)
 		return SFBCTL_EXIT_OK;
+	if (!what) {
+		if (err == -ENOMEM)
+			fprintf(stderr, "sfb: out of memory\n");
+		else
+			fprintf(stderr, "sfb: %s: cannot open a netlink socket: %s\n",
+				doing, strerror(-err));
+		return SFBCTL_EXIT_ERROR;
+	}
 	if (err == -EPERM)
 		fprintf(stderr, "sfb: %s: permission denied: CAP_NET_ADMIN is required\n",
 			doing);

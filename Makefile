@@ -83,7 +83,8 @@ VG_FLAGS := -O1 -g
 # sfbctl, the unit tests and the fuzz targets link.
 CORE_SRCS := $(wildcard core/*.c)
 LIB_SRCS := $(filter-out user/main.c,$(wildcard user/*.c)) $(CORE_SRCS)
-UNIT_SRCS := $(wildcard tests/unit/*.c)
+# failalloc.c is no test: an LD_PRELOAD shim (build/vg/failalloc.so).
+UNIT_SRCS := $(filter-out tests/unit/failalloc.c,$(wildcard tests/unit/*.c))
 FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
 BENCH_SRCS := $(wildcard tools/bench/*.c)
 # Helpers the selftests run inside the VM (probes, raw netlink clients).
@@ -210,6 +211,13 @@ build/vg/ksft/kselftest_harness.h: $(KSFT_DIR)/kselftest_harness.h
 	grep -q '^#define TEST_TIMEOUT_DEFAULT 300$$' $@.tmp
 	mv $@.tmp $@
 
+# The shim that fails the Nth allocation (tests/unit/failalloc_test.sh): in
+# the unsanitized flavour, whose sfbctl calls malloc rather than ASan's.
+build/vg/failalloc.so: tests/unit/failalloc.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(VG_FLAGS) -std=gnu11 -Wall -Wextra -Werror -fPIC \
+		-shared -o $@ $<
+
 build/fuzz/tests/%: tests/fuzz/%.c $(call objs,build/fuzz,$(LIB_SRCS))
 	@mkdir -p $(@D)
 	$(CLANG) $(CFLAGS) -fsanitize=fuzzer,address,undefined $(SFB_CFLAGS) \
@@ -231,7 +239,8 @@ build/bench/%: tools/bench/%.c $(CORE_SRCS)
 
 # What tests/run-tests needs: the tools under test in every flavour.
 test-bins: user build/san/sfbctl $(UNIT_BINS) $(FUZZ_BINS) $(SELFTEST_BINS) \
-		build/vg/sfbctl $(VG_UNIT_BINS) $(CHECKPATCH) $(CHECKPATCH_6.12)
+		build/vg/sfbctl build/vg/failalloc.so $(VG_UNIT_BINS) \
+		$(CHECKPATCH) $(CHECKPATCH_6.12)
 
 unit: test-bins
 	tests/run-tests --unit

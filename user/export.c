@@ -4,7 +4,9 @@
  * in export_report.c (csv, markdown) and export_*.c; this file is the command
  * line around them.
  */
+#define _GNU_SOURCE	/* fopencookie */
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,28 +60,96 @@ static bool is_policy_format(const char *format)
 }
 
 static int export_policy(const struct sfb_config *cfg, const char *format,
-			 const char *file)
+			 const char *file, FILE *f)
 {
 	struct sfb_targets t = { 0 };
 	char err[128];
 	bool ok = true;
 
 	if (!strcmp(format, "xfrm"))
-		ok = sfb_export_xfrm(cfg, file, stdout, err, sizeof(err));
+		ok = sfb_export_xfrm(cfg, file, f, err, sizeof(err));
 	else if (!sfb_targets_build(cfg, &t, err, sizeof(err)))
 		ok = false;
 	else if (!strcmp(format, "nft"))
-		sfb_export_nft(cfg, &t, file, stdout);
+		sfb_export_nft(cfg, &t, file, f);
 	else if (!strcmp(format, "ipset"))
-		ok = sfb_export_ipset(cfg, &t, file, stdout, err, sizeof(err));
+		ok = sfb_export_ipset(cfg, &t, file, f, err, sizeof(err));
 	else
 		sfb_export_iptables(cfg, &t, !strcmp(format, "iptables") ?
-				    SFB_FAM_IPV4 : SFB_FAM_IPV6, file, stdout);
+				    SFB_FAM_IPV4 : SFB_FAM_IPV6, file, f);
 	if (!ok)
 		fprintf(stderr, "sfb: export: %s: %s\n", file, err);
 	if (strcmp(format, "xfrm"))
 		sfb_targets_free(&t);
 	return ok ? SFBCTL_EXIT_OK : SFBCTL_EXIT_ERROR;
+}
+
+/*
+ * The export's text, held in memory until it is whole. Not open_memstream:
+ * glibc's drops what it cannot make room for without setting the stream's
+ * error flag.
+ */
+struct held {
+	char *buf;
+	size_t len, cap;
+	bool oom;
+};
+
+static ssize_t held_write(void *cookie, const char *s, size_t n)
+{
+	struct held *h = cookie;
+
+	if (n > h->cap - h->len) {
+		size_t cap = h->cap ? h->cap : 64 * 1024;
+		char *bigger;
+
+		while (cap - h->len < n)
+			cap *= 2;
+		bigger = realloc(h->buf, cap);
+		if (!bigger) {
+			h->oom = true;
+			return -1;
+		}
+		h->buf = bigger;
+		h->cap = cap;
+	}
+	memcpy(h->buf + h->len, s, n);
+	h->len += n;
+	return n;
+}
+
+/*
+ * Write @cfg in @format to standard output, whole or not at all: an
+ * allocation failure half-way (sfb_oom() exits) must not leave half a
+ * ruleset in a file an admin then feeds to nft -f.
+ */
+static int export_whole(const struct sfb_config *cfg, const char *format,
+			const char *const *roles, const char *file)
+{
+	struct held h = { 0 };
+	FILE *f = fopencookie(&h, "w", (cookie_io_functions_t){
+		.write = held_write });
+	int ret = SFBCTL_EXIT_OK;
+
+	if (!f) {
+		fprintf(stderr, "sfb: out of memory\n");
+		return SFBCTL_EXIT_ERROR;
+	}
+	if (!strcmp(format, "csv"))
+		sfb_export_csv(cfg, roles, f);
+	else if (!strcmp(format, "markdown"))
+		sfb_export_markdown(cfg, roles, file, f);
+	else
+		ret = export_policy(cfg, format, file, f);
+	fclose(f);
+	if (h.oom && ret == SFBCTL_EXIT_OK) {
+		fprintf(stderr, "sfb: out of memory\n");
+		ret = SFBCTL_EXIT_ERROR;
+	}
+	if (ret == SFBCTL_EXIT_OK)
+		fwrite(h.buf, 1, h.len, stdout);
+	free(h.buf);
+	return ret;
 }
 
 int cmd_export(int argc, char *argv[])
@@ -136,14 +206,7 @@ int cmd_export(int argc, char *argv[])
 	sfb_diag_print(d, stderr, true);
 	if (cfg && roles_known(cfg, roles, file)) {
 		/* No --role: the whole configuration. */
-		const char *const *which = n_roles ? roles : NULL;
-
-		if (!strcmp(format, "csv"))
-			sfb_export_csv(cfg, which, stdout);
-		else if (!strcmp(format, "markdown"))
-			sfb_export_markdown(cfg, which, file, stdout);
-		ret = is_policy_format(format) ?
-			export_policy(cfg, format, file) : SFBCTL_EXIT_OK;
+		ret = export_whole(cfg, format, n_roles ? roles : NULL, file);
 	}
 	sfb_config_free(cfg);
 	sfb_diag_free(d);

@@ -44,6 +44,7 @@ struct load {
 	struct sfb_info info;	/* GET_INFO's reply, before the load */
 	struct sfb_info commit;	/* COMMIT's reply: the generation */
 	struct sfb_targets targets;	/* nft: what the table is made of */
+	struct sfb_nft_batch *batch;	/* nft: the table, built */
 };
 
 static void report_refusal(struct load *l, const struct sfb_nl_error *err)
@@ -113,10 +114,12 @@ static int prepare_nft(struct load *l, const struct sfb_config *cfg)
 	 */
 	if (!sfb_compile(cfg, NULL, true, l->d, &l->txn))
 		return SFBCTL_EXIT_ERROR;
-	if (sfb_targets_build(cfg, &l->targets, err, sizeof(err)))
-		return SFBCTL_EXIT_OK;
-	fprintf(stderr, "sfb: %s: %s\n", l->file, err);
-	return SFBCTL_EXIT_ERROR;
+	if (!sfb_targets_build(cfg, &l->targets, err, sizeof(err))) {
+		fprintf(stderr, "sfb: %s: %s\n", l->file, err);
+		return SFBCTL_EXIT_ERROR;
+	}
+	l->batch = sfb_nft_prepare(cfg, &l->targets, l->check_only);
+	return l->batch ? SFBCTL_EXIT_OK : SFBCTL_EXIT_ERROR;
 }
 
 static int prepare(struct load *l, const struct sfb_config *cfg)
@@ -283,8 +286,7 @@ static int load(struct load *l, const char *path)
 	if (ret == SFBCTL_EXIT_OK && !l->check_only)
 		ret = sfb_xfrm_load_begin(&xl, cfg);
 	if (ret == SFBCTL_EXIT_OK) {
-		ret = l->nft ? sfb_nft_load(cfg, &l->targets, l->check_only) :
-			       send_txn(l);
+		ret = l->nft ? sfb_nft_send(l->batch) : send_txn(l);
 		if (ret == SFBCTL_EXIT_OK && !l->check_only)
 			ret = sfb_xfrm_load_finish(&xl);
 		if (ret == SFBCTL_EXIT_OK && !l->check_only)
@@ -300,6 +302,7 @@ static int load(struct load *l, const char *path)
 	sfb_xfrm_load_free(&xl);
 	sfb_txn_free(&l->txn);
 	sfb_targets_free(&l->targets);
+	sfb_nft_batch_free(l->batch);
 	sfb_nl_disconnect(l->nl);
 	sfb_config_free(cfg);
 	return ret;

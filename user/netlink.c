@@ -128,6 +128,7 @@ static int talk(struct sfb_nl *nl, struct nlmsghdr *nlh, struct talk_ctx *t)
 		[NLMSG_DONE] = done_cb,
 	};
 	uint32_t seq = nlh->nlmsg_seq;
+	bool dump = nlh->nlmsg_flags & NLM_F_DUMP, end;
 	ssize_t n;
 	int ret = MNL_CB_OK;	/* an interrupted dump reads on: "continue" */
 
@@ -144,7 +145,8 @@ static int talk(struct sfb_nl *nl, struct nlmsghdr *nlh, struct talk_ctx *t)
 			t->err.error = errno;
 			return -1;
 		}
-		if (dump_ends(nl->buf, n, t) && t->intr)
+		end = dump_ends(nl->buf, n, t);
+		if (end && t->intr)
 			return 0;
 		if (t->intr)
 			continue;
@@ -154,6 +156,14 @@ static int talk(struct sfb_nl *nl, struct nlmsghdr *nlh, struct talk_ctx *t)
 		if (ret == MNL_CB_ERROR && !t->err.error)
 			t->err.error = errno ? errno : EPROTO;
 	} while (ret > MNL_CB_STOP);
+	/*
+	 * A callback that failed mid-dump (out of memory) leaves the rest
+	 * of the dump queued: read it off, or the next request on this
+	 * socket (a rollback) would read it as its answer.
+	 */
+	while (dump && !end &&
+	       (n = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf))) > 0)
+		end = dump_ends(nl->buf, n, t);
 	return ret == MNL_CB_ERROR ? -1 : 0;
 }
 

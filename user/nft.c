@@ -95,6 +95,18 @@ static void *push(void *v, size_t *n, size_t *cap, void *item, bool *oom)
 	return a;
 }
 
+/*
+ * libnftnl's setters of strings and user data copy them, and return -1
+ * when that copy cannot be allocated: the attribute is then unset, or
+ * (nftnl_obj_set_str(), void) set to NULL. Either would build a message
+ * that is not the policy.
+ */
+static void copied(bool *oom, int ret)
+{
+	if (ret < 0)
+		*oom = true;
+}
+
 /* @map: 0 for a set, else the data: NFT_DATA_VERDICT, NFT_OBJECT_COUNTER. */
 static struct nftnl_set *new_set(struct objs *o, const char *name,
 				 uint32_t key_type, uint32_t key_len, uint32_t map)
@@ -105,8 +117,8 @@ static struct nftnl_set *new_set(struct objs *o, const char *name,
 		o->oom = true;
 		return NULL;
 	}
-	nftnl_set_set_str(s, NFTNL_SET_TABLE, TABLE);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	copied(&o->oom, nftnl_set_set_str(s, NFTNL_SET_TABLE, TABLE));
+	copied(&o->oom, nftnl_set_set_str(s, NFTNL_SET_NAME, name));
 	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, key_type);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, key_len);
@@ -135,22 +147,24 @@ static void add_elem(struct objs *o, struct carriers *c, const char *name,
 	}
 	if (!c->n || c->in_last == ELEMS_PER_MSG) {
 		struct nftnl_set *s = nftnl_set_alloc();
+		size_t n = c->n;
 
 		if (!s) {
 			o->oom = true;
 			nftnl_set_elem_free(e);
 			return;
 		}
-		nftnl_set_set_str(s, NFTNL_SET_TABLE, TABLE);
-		nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+		copied(&o->oom, nftnl_set_set_str(s, NFTNL_SET_TABLE, TABLE));
+		copied(&o->oom, nftnl_set_set_str(s, NFTNL_SET_NAME, name));
 		nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
 		c->v = push(c->v, &c->n, &c->cap, s, &o->oom);
-		c->in_last = 0;
-		if (o->oom) {
+		/* Not o->oom: an earlier failure set it, and s is pushed. */
+		if (c->n == n) {
 			nftnl_set_free(s);
 			nftnl_set_elem_free(e);
 			return;
 		}
+		c->in_last = 0;
 	}
 	nftnl_set_elem_add(c->v[c->n - 1], e);
 	c->in_last++;
@@ -171,13 +185,16 @@ static void add_interval(struct objs *o, struct carriers *c, const char *name,
 	if (e) {
 		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, first, (uint32_t)len);
 		if (counter)
-			nftnl_set_elem_set_str(e, NFTNL_SET_ELEM_OBJREF, counter);
+			copied(&o->oom,
+			       nftnl_set_elem_set_str(e, NFTNL_SET_ELEM_OBJREF,
+						      counter));
 		if (verdict) {
 			nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_VERDICT,
 					       verdict->verdict == SFB_NFT_GOTO ?
 					       (uint32_t)NFT_GOTO : (uint32_t)NFT_JUMP);
-			nftnl_set_elem_set_str(e, NFTNL_SET_ELEM_CHAIN,
-					       verdict->chain);
+			copied(&o->oom,
+			       nftnl_set_elem_set_str(e, NFTNL_SET_ELEM_CHAIN,
+						      verdict->chain));
 		}
 	}
 	add_elem(o, c, name, e);
@@ -203,6 +220,9 @@ static void counter(void *ctx, const char *name)
 	}
 	nftnl_obj_set_str(c, NFTNL_OBJ_TABLE, TABLE);
 	nftnl_obj_set_str(c, NFTNL_OBJ_NAME, name);
+	if (!nftnl_obj_get_str(c, NFTNL_OBJ_TABLE) ||
+	    !nftnl_obj_get_str(c, NFTNL_OBJ_NAME))
+		o->oom = true;	/* see copied() */
 	nftnl_obj_set_u32(c, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
 	nftnl_obj_set_u32(c, NFTNL_OBJ_FAMILY, NFPROTO_INET);
 	o->counters = push(o->counters, &o->n_counters, &o->cap_counters, c,
@@ -291,7 +311,9 @@ static void chain_begin(void *ctx, const char *name,
 {
 	struct objs *o = ctx;
 	struct nftnl_chain *c = nftnl_chain_alloc();
+	size_t n = o->n_chains;
 
+	o->chain = NULL;	/* until this one is built: see rule() */
 	if (!c) {
 		o->oom = true;
 		return;
@@ -301,16 +323,18 @@ static void chain_begin(void *ctx, const char *name,
 
 		u = comment_udata(o, NFTNL_UDATA_CHAIN_COMMENT, comment);
 		if (u)
-			nftnl_chain_set_data(c, NFTNL_CHAIN_USERDATA,
-					     nftnl_udata_buf_data(u),
-					     nftnl_udata_buf_len(u));
+			copied(&o->oom,
+			       nftnl_chain_set_data(c, NFTNL_CHAIN_USERDATA,
+						    nftnl_udata_buf_data(u),
+						    nftnl_udata_buf_len(u)));
 		nftnl_udata_buf_free(u);
 	}
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, TABLE);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+	copied(&o->oom, nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, TABLE));
+	copied(&o->oom, nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name));
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
 	if (hook) {
-		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, hook->type);
+		copied(&o->oom,
+		       nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, hook->type));
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM,
 				    strcmp(hook->hook, "output") ?
 				    NF_INET_PRE_ROUTING : NF_INET_LOCAL_OUT);
@@ -318,7 +342,10 @@ static void chain_begin(void *ctx, const char *name,
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 	}
 	o->chains = push(o->chains, &o->n_chains, &o->cap_chains, c, &o->oom);
-	o->chain = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
+	if (o->n_chains == n)
+		nftnl_chain_free(c);
+	else
+		o->chain = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
 }
 
 static void chain_end(void *ctx)
@@ -480,7 +507,9 @@ static void lookup(struct objs *o, struct nftnl_rule *r,
 		e = nftnl_expr_alloc("objref");
 		if (e) {
 			nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_SET_SREG, NFT_REG_1);
-			nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_SET_NAME, rule->set);
+			copied(&o->oom,
+			       nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_SET_NAME,
+						  rule->set));
 		}
 		add_expr(o, r, e);
 		return;
@@ -488,7 +517,8 @@ static void lookup(struct objs *o, struct nftnl_rule *r,
 	e = nftnl_expr_alloc("lookup");
 	if (e) {
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
-		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, rule->set);
+		copied(&o->oom, nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET,
+						   rule->set));
 		if (vmap)
 			nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG,
 					   NFT_REG_VERDICT);
@@ -510,7 +540,9 @@ static void verdict(struct objs *o, struct nftnl_rule *r,
 		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)code[v]);
 		if (chain)
-			nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
+			copied(&o->oom,
+			       nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN,
+						  chain));
 	}
 	add_expr(o, r, e);
 }
@@ -534,21 +566,28 @@ static void log_exprs(struct objs *o, struct nftnl_rule *r,
 	if (e && cfg->log_nflog)
 		nftnl_expr_set_u16(e, NFTNL_EXPR_LOG_GROUP, cfg->log_group);
 	if (e && cfg->log_prefix)
-		nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, cfg->log_prefix);
+		copied(&o->oom, nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX,
+						   cfg->log_prefix));
 	add_expr(o, r, e);
 }
 
 static void rule(void *ctx, const struct sfb_nft_rule *rule)
 {
 	struct objs *o = ctx;
-	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nftnl_rule *r;
 
+	/* Its chain could not be built (out of memory): nor can it. */
+	if (!o->chain) {
+		o->oom = true;
+		return;
+	}
+	r = nftnl_rule_alloc();
 	if (!r) {
 		o->oom = true;
 		return;
 	}
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, TABLE);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, o->chain);
+	copied(&o->oom, nftnl_rule_set_str(r, NFTNL_RULE_TABLE, TABLE));
+	copied(&o->oom, nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, o->chain));
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
 	if (rule->log)
 		log_exprs(o, r, rule->log);
@@ -563,8 +602,9 @@ static void rule(void *ctx, const struct sfb_nft_rule *rule)
 		if (e) {
 			nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE,
 					   NFT_OBJECT_COUNTER);
-			nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME,
-					   rule->counter_name);
+			copied(&o->oom,
+			       nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME,
+						  rule->counter_name));
 		}
 		add_expr(o, r, e);
 	}
@@ -587,9 +627,10 @@ static void rule(void *ctx, const struct sfb_nft_rule *rule)
 
 		u = comment_udata(o, NFTNL_UDATA_RULE_COMMENT, rule->comment);
 		if (u)
-			nftnl_rule_set_data(r, NFTNL_RULE_USERDATA,
-					    nftnl_udata_buf_data(u),
-					    nftnl_udata_buf_len(u));
+			copied(&o->oom,
+			       nftnl_rule_set_data(r, NFTNL_RULE_USERDATA,
+						   nftnl_udata_buf_data(u),
+						   nftnl_udata_buf_len(u)));
 		nftnl_udata_buf_free(u);
 	}
 	o->rules = push(o->rules, &o->n_rules, &o->cap_rules, r, &o->oom);
@@ -685,7 +726,7 @@ static void table_msg(struct batch *b, uint16_t type)
 		b->oom = true;
 		return;
 	}
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, TABLE);
+	copied(&b->oom, nftnl_table_set_str(t, NFTNL_TABLE_NAME, TABLE));
 	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
 	nlh = msg(b, type, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0,
 		  "table inet", TABLE);
@@ -761,7 +802,7 @@ static void build(struct batch *b, const struct objs *o, bool check_only)
  * Send the batch and read the answers: an error for each message that
  * failed, which names it, and the acknowledgment of the last message
  * (asking one per message would overflow the socket). 0, or a negative
- * errno with @what set.
+ * errno with @what set: NULL if the batch could not be sent at all.
  */
 static int talk(struct batch *b, const char **what)
 {
@@ -775,7 +816,13 @@ static int talk(struct batch *b, const char **what)
 	int err = 0, ret;
 
 	*what = "the batch";
-	if (!nl || !iov || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+	if (!nl || !iov) {
+		/* No refusal of the kernel's: this process could not set up. */
+		err = -errno;
+		*what = NULL;
+		goto out;
+	}
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		err = -errno;
 		goto out;
 	}
@@ -844,6 +891,14 @@ static int run(struct batch *b, const char *doing)
 	err = talk(b, &what);
 	if (!err)
 		return SFBCTL_EXIT_OK;
+	if (!what) {
+		if (err == -ENOMEM)
+			fprintf(stderr, "sfb: out of memory\n");
+		else
+			fprintf(stderr, "sfb: %s: cannot open a netlink socket: %s\n",
+				doing, strerror(-err));
+		return SFBCTL_EXIT_ERROR;
+	}
 	if (err == -EPERM)
 		fprintf(stderr, "sfb: %s: permission denied: CAP_NET_ADMIN is required\n",
 			doing);
@@ -869,30 +924,51 @@ static void batch_free(struct batch *b)
 	free(b->what);
 }
 
-int sfb_nft_load(const struct sfb_config *cfg, const struct sfb_targets *t,
-		 bool check_only)
+struct sfb_nft_batch {
+	struct batch b;
+};
+
+struct sfb_nft_batch *sfb_nft_prepare(const struct sfb_config *cfg,
+				      const struct sfb_targets *t,
+				      bool check_only)
 {
+	struct sfb_nft_batch *nb = malloc(sizeof(*nb));
 	struct objs o = { 0 };
 	const struct sfb_nft_emitter e = {
 		.ctx = &o, .counter = counter, .counter_map = counter_map,
 		.port_set = port_set, .addr_map = addr_map,
 		.chain_begin = chain_begin, .rule = rule, .chain_end = chain_end,
 	};
-	struct batch b;
-	int ret;
 
-	if (!batch_init(&b)) {
+	if (!nb || !batch_init(&nb->b)) {
+		free(nb);
 		fprintf(stderr, "sfb: out of memory\n");
-		return SFBCTL_EXIT_ERROR;
+		return NULL;
 	}
 	sfb_nft_policy(cfg, t, &e);
-	b.oom = o.oom;
-	if (!b.oom)
-		build(&b, &o, check_only);
-	ret = run(&b, "nft backend");
+	nb->b.oom = o.oom;
+	if (!nb->b.oom)
+		build(&nb->b, &o, check_only);
 	objs_free(&o);
-	batch_free(&b);
-	return ret;
+	if (nb->b.oom) {
+		fprintf(stderr, "sfb: out of memory\n");
+		sfb_nft_batch_free(nb);
+		return NULL;
+	}
+	return nb;
+}
+
+int sfb_nft_send(struct sfb_nft_batch *nb)
+{
+	return run(&nb->b, "nft backend");
+}
+
+void sfb_nft_batch_free(struct sfb_nft_batch *nb)
+{
+	if (!nb)
+		return;
+	batch_free(&nb->b);
+	free(nb);
 }
 
 int sfb_nft_flush(void)
@@ -969,8 +1045,13 @@ int sfb_nft_table_handle(uint64_t *handle, bool quiet)
 	*handle = 0;
 	/* Asking would load nf_tables, which holds no table if it is out. */
 	if (!sfb_module_present("nf_tables")) {
-		nftnl_table_free(t);
+		if (t)	/* libnftnl's free functions take no NULL */
+			nftnl_table_free(t);
 		return SFBCTL_EXIT_OK;
+	}
+	if (t && nftnl_table_set_str(t, NFTNL_TABLE_NAME, TABLE) < 0) {
+		nftnl_table_free(t);
+		t = NULL;
 	}
 	if (!t) {
 		fprintf(stderr, "sfb: out of memory\n");
@@ -978,7 +1059,6 @@ int sfb_nft_table_handle(uint64_t *handle, bool quiet)
 	}
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_INET,
 				    NLM_F_ACK, (uint32_t)time(NULL));
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, TABLE);
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
 	err = query(nlh, table_handle_cb, handle);
@@ -1026,13 +1106,19 @@ int sfb_nft_counters(bool reset,
 	struct nlmsghdr *nlh;
 	int err;
 
+	if (obj) {
+		nftnl_obj_set_str(obj, NFTNL_OBJ_TABLE, TABLE);
+		if (!nftnl_obj_get_str(obj, NFTNL_OBJ_TABLE)) {	/* see copied() */
+			nftnl_obj_free(obj);
+			obj = NULL;
+		}
+	}
 	if (!obj) {
 		fprintf(stderr, "sfb: out of memory\n");
 		return SFBCTL_EXIT_ERROR;
 	}
 	nlh = nftnl_nlmsg_build_hdr(buf, reset ? NFT_MSG_GETOBJ_RESET : NFT_MSG_GETOBJ,
 				    NFPROTO_INET, NLM_F_DUMP, (uint32_t)time(NULL));
-	nftnl_obj_set_str(obj, NFTNL_OBJ_TABLE, TABLE);
 	nftnl_obj_set_u32(obj, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
 	nftnl_obj_nlmsg_build_payload(nlh, obj);
 	nftnl_obj_free(obj);

@@ -15,13 +15,22 @@
 
 #include "targets.h"
 
+/* A batch built, not yet sent. */
+struct sfb_nft_batch;
+
 /*
- * Install @cfg (@t its targets) as table inet sfb; with @check_only, have
- * the kernel validate the whole batch and discard it. An sfbctl exit code,
- * one line printed on failure.
+ * Build @cfg (@t its targets) as the batch that installs table inet sfb;
+ * with @check_only, the kernel is to validate the whole batch and discard
+ * it. Built before anything is sent, so that a load that runs out of
+ * memory stops before it has changed anything (sfb_oom() exits). NULL,
+ * "sfb: out of memory" printed, if it cannot be built.
  */
-int sfb_nft_load(const struct sfb_config *cfg, const struct sfb_targets *t,
-		 bool check_only);
+struct sfb_nft_batch *sfb_nft_prepare(const struct sfb_config *cfg,
+				      const struct sfb_targets *t,
+				      bool check_only);
+/* Send @nb: an sfbctl exit code, one line printed on failure. */
+int sfb_nft_send(struct sfb_nft_batch *nb);
+void sfb_nft_batch_free(struct sfb_nft_batch *nb);
 /* Remove table inet sfb if there is one. */
 int sfb_nft_flush(void);
 

@@ -527,6 +527,7 @@ static int talk(struct sfb_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 struct dump {
 	struct sfb_xfrm_set *set;
 	uint8_t *used;	/* bitmap of the slots any policy's index is in */
+	bool oom;
 };
 
 static int dump_cb(const struct nlmsghdr *nlh, void *data)
@@ -543,7 +544,7 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 		d->used[slot / 8] |= 1u << slot % 8;
 	}
 	if (sfb_xfrm_parse(nlh, &p) && set_add(d->set, &p) < 0) {
-		errno = ENOMEM;
+		d->oom = true;
 		return MNL_CB_ERROR;
 	}
 	return MNL_CB_OK;
@@ -558,7 +559,8 @@ static int list_on(struct sfb_nl *nl, struct sfb_xfrm_set *set, uint8_t *used)
 	sfb_xfrm_set_free(set);
 	if (talk(nl, sfb_xfrm_msg_dump(buf), dump_cb, &d, &err)) {
 		sfb_xfrm_set_free(set);
-		return report("list policies", NULL, &err);
+		/* Our own failure, not the kernel's. */
+		return d.oom ? oom() : report("list policies", NULL, &err);
 	}
 	if (set->n)
 		qsort(set->p, set->n, sizeof(*set->p), policy_cmp);

@@ -176,6 +176,7 @@ debug-kernel:
 	tools/debug-kernel
 
 module-debug: debug-kernel
+module-debug: KBUILD_ARGS += SFB_COVERAGE=y
 
 user: user/sfbctl
 

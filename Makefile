@@ -9,6 +9,8 @@
 #                     on Debian's 6.1 and 6.12 kernels and on the debug kernel
 #   make debug-kernel the debug kernel (KASAN, lockdep, kmemleak), cached
 #   make valgrind     sfbctl's unit tests again, under valgrind memcheck
+#   make coverage     the selftests on the debug kernel, and the module's line
+#                     and branch coverage they reach (tools/coverage)
 #   make demo         the main job in a VM (VM_KERNEL=6.1, 6.12 or debug)
 #   make style        checkpatch on the kernel side, and on user/ and tests;
 #                     the module for 6.1 and 6.12 with W=1 and sparse
@@ -139,7 +141,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/tests/%,$(FUZZ_SRCS))
 BENCH_BINS := $(patsubst tools/bench/%.c,build/bench/%,$(BENCH_SRCS))
 SELFTEST_BINS := $(patsubst tests/selftests/%.c,build/selftests/%,$(SELFTEST_SRCS))
 
-.PHONY: all module user check unit selftest demo style clean fuzz \
+.PHONY: all module user check unit selftest demo style clean fuzz coverage \
 	bench-portmap bench-load bench-vm test-bins valgrind debug-kernel \
 	install install-user install-module uninstall dkms-install deb FORCE
 
@@ -256,6 +258,12 @@ selftest: user $(SELFTEST_BINS) build/vg/tests/json_schema_test $(STOCK_MODULES)
 
 check: test-bins $(STOCK_MODULES)
 	tests/run-tests --unit --selftest
+
+# nf_sfb's line and branch coverage: the selftests on the debug kernel,
+# whose module counts them (make check prints the same figure), then
+# tools/coverage's report, kept in build/coverage/report.txt.
+coverage: user $(SELFTEST_BINS) build/vg/tests/json_schema_test
+	tests/run-tests --selftest --kernel debug
 
 valgrind: build/vg/sfbctl $(VG_UNIT_BINS)
 	tests/run-valgrind

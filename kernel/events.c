@@ -119,16 +119,20 @@ void sfb_events_ruleset(struct net *net, u8 cmd, u64 generation)
 		return;
 	msg = genlmsg_new(nla_total_size_64bit(sizeof(u64)), GFP_KERNEL);
 	if (!msg)
-		return;
+		goto lost;
 	hdr = genlmsg_put(msg, 0, 0, &sfb_genl_family, 0, cmd);
 	if (!hdr || nla_put_u64_64bit(msg, SFB_A_GENERATION, generation,
 				      SFB_A_PAD)) {
 		nlmsg_free(msg);
-		return;
+		goto lost;
 	}
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast_netns(&sfb_genl_family, net, msg, 0,
 				SFB_MCGRP_EVENTS, GFP_KERNEL);
+	return;
+lost:
+	/* A listener must learn it missed a change, as rtnetlink's do. */
+	genl_set_err(&sfb_genl_family, net, 0, SFB_MCGRP_EVENTS, -ENOBUFS);
 }
 
 /* nf_logger_find_get() loads nothing: ask for the module by its alias. */

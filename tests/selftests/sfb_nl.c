@@ -464,43 +464,11 @@ static int malformed(void)
 	return failed + over_limit(before) ? 1 : 0;
 }
 
-static int group_attr_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr *a;
-	bool events = false;
-	uint32_t id = 0;
-
-	mnl_attr_for_each_nested(a, attr) {
-		if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_NAME)
-			events = !strcmp(mnl_attr_get_str(a),
-					 SFB_GENL_MCGRP_EVENTS);
-		if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_ID)
-			id = mnl_attr_get_u32(a);
-	}
-	if (events)
-		*(uint32_t *)data = id;
-	return MNL_CB_OK;
-}
-
-static int family_attr_cb(const struct nlattr *attr, void *data)
-{
-	if (mnl_attr_get_type(attr) == CTRL_ATTR_MCAST_GROUPS)
-		mnl_attr_parse_nested(attr, group_attr_cb, data);
-	return MNL_CB_OK;
-}
-
-static int family_cb(const struct nlmsghdr *nlh, void *data)
-{
-	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), family_attr_cb,
-			      data);
-}
-
 /* Join the events group as the caller may, whatever sfbctl checks. */
 static int join(void)
 {
-	uint32_t group = 0;
+	uint32_t group = sfb_nl_events_group(sock);
 
-	sfb_nl_get_family(sock, family_cb, &group);
 	if (!group) {
 		printf("join: no events group\n");
 		return 1;

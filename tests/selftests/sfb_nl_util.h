@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
@@ -98,6 +99,46 @@ static inline uint16_t sfb_nl_family(struct mnl_socket *sock)
 
 	sfb_nl_get_family(sock, sfb_nl_family_reply, &id);
 	return id;
+}
+
+static inline int sfb_nl_group_attr(const struct nlattr *attr, void *data)
+{
+	const struct nlattr *a;
+	bool events = false;
+	uint32_t id = 0;
+
+	mnl_attr_for_each_nested(a, attr) {
+		if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_NAME)
+			events = !strcmp(mnl_attr_get_str(a),
+					 SFB_GENL_MCGRP_EVENTS);
+		if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_ID)
+			id = mnl_attr_get_u32(a);
+	}
+	if (events)
+		*(uint32_t *)data = id;
+	return MNL_CB_OK;
+}
+
+static inline int sfb_nl_groups_attr(const struct nlattr *attr, void *data)
+{
+	if (mnl_attr_get_type(attr) == CTRL_ATTR_MCAST_GROUPS)
+		mnl_attr_parse_nested(attr, sfb_nl_group_attr, data);
+	return MNL_CB_OK;
+}
+
+static inline int sfb_nl_groups_reply(const struct nlmsghdr *nlh, void *data)
+{
+	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr),
+			      sfb_nl_groups_attr, data);
+}
+
+/* The id of sfb's "events" multicast group, asked of nlctrl; 0 if none. */
+static inline uint32_t sfb_nl_events_group(struct mnl_socket *sock)
+{
+	uint32_t group = 0;
+
+	sfb_nl_get_family(sock, sfb_nl_groups_reply, &group);
+	return group;
 }
 
 static inline int sfb_nl_extack_attr(const struct nlattr *attr, void *data)

@@ -33,19 +33,45 @@
  *                             the loads that succeeded, and the ruleset in
  *                             force must be the file committed last.
  *                             Prints the counts of each outcome.
+ *   sfb_replay faults OLD NEW COMMAND...
+ *                             on the debug kernel (fault injection): run
+ *                             each COMMAND (LOAD_BEGIN, LOAD_ROLE, LOAD_BIND,
+ *                             LOAD_EXEMPT, LOAD_COMMIT, LOAD_ABORT, FLUSH,
+ *                             ZERO_STATS, MATCH, GET_RULESET, GET_STATS,
+ *                             GET_INFO) with its 1st, 2nd... allocation
+ *                             failed until it passes untouched; the LOAD_*
+ *                             ones in a transaction loading NEW (its first
+ *                             message of that command), the others with
+ *                             OLD in force. OLD, in force when it starts,
+ *                             must be what netns's FILE is. After each
+ *                             failure: ENOMEM or ENOBUFS, no transaction
+ *                             left open, OLD in force at its generation
+ *                             (or NEW, or none, where only the ack was
+ *                             lost), no ruleset object more, and OLD's
+ *                             traffic as netns checks it. Prints the
+ *                             points failed and their outcomes.
+ *   sfb_replay faults netns FILE
+ *                             the same for unshare(CLONE_NEWNET); the
+ *                             namespace made at last loads FILE (as for
+ *                             netns) and is destroyed with it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -54,6 +80,7 @@
 #include "sfb_nl_util.h"
 
 #define BUF_SIZE	65536
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* One genl socket and what its last exchange returned. */
 struct conn {
@@ -62,7 +89,9 @@ struct conn {
 	uint16_t family;
 	char extack[256];
 	uint64_t generation;
+	uint32_t rulesets;
 	bool dump_intr;
+	bool sent;		/* the last request left (sendto succeeded) */
 	/* GET_RULESET replies, as a ruleset (see below). */
 	struct ruleset *dump;
 	char buf[BUF_SIZE];
@@ -207,6 +236,8 @@ static int reply_attr_cb(const struct nlattr *attr, void *data)
 
 	if (type == SFB_A_GENERATION)
 		c->generation = mnl_attr_get_u64(attr);
+	if (type == SFB_A_RULESETS)
+		c->rulesets = mnl_attr_get_u32(attr);
 	if (!c->dump)
 		return MNL_CB_OK;
 	/* What a dump holds, as the load command that takes it. */
@@ -241,8 +272,10 @@ static int talk(struct conn *c, struct nlmsghdr *nlh)
 	int ret;
 
 	c->extack[0] = '\0';
+	c->sent = false;
 	if (mnl_socket_sendto(c->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
+	c->sent = true;
 	do {
 		ret = mnl_socket_recvfrom(c->sock, c->buf, sizeof(c->buf));
 		if (ret < 0)
@@ -312,6 +345,31 @@ static void dump(struct conn *c, struct ruleset *rs)
 	exit(1);
 }
 
+/* @m as a request of its own. */
+static struct nlmsghdr *msg_request(struct conn *c, const struct msg *m)
+{
+	struct nlmsghdr *nlh = request(c, m->cmd, 0);
+
+	memcpy(mnl_nlmsg_get_payload_tail(nlh), m->attr, m->len);
+	nlh->nlmsg_len += MNL_ALIGN(m->len);
+	return nlh;
+}
+
+/* Send @rs's messages @from to @to; 0, or -errno with *@at the index. */
+static int load_msgs(struct conn *c, const struct ruleset *rs, size_t from,
+		     size_t to, size_t *at)
+{
+	for (size_t i = from; i < to; i++) {
+		int ret = talk(c, msg_request(c, &rs->msgs[i]));
+
+		if (ret < 0) {
+			*at = i;
+			return ret;
+		}
+	}
+	return 0;
+}
+
 /*
  * Load @rs as one transaction. 0, or -errno of the first message refused
  * with *@at its index (rs->n for COMMIT); the commit's generation is in
@@ -320,22 +378,10 @@ static void dump(struct conn *c, struct ruleset *rs)
 static int load(struct conn *c, const struct ruleset *rs, size_t *at,
 		bool hold)
 {
-	struct nlmsghdr *nlh;
-	int ret;
+	int ret = load_msgs(c, rs, 0, rs->n, at);
 
-	for (size_t i = 0; i < rs->n; i++) {
-		nlh = request(c, rs->msgs[i].cmd, 0);
-		memcpy(mnl_nlmsg_get_payload_tail(nlh), rs->msgs[i].attr,
-		       rs->msgs[i].len);
-		nlh->nlmsg_len += MNL_ALIGN(rs->msgs[i].len);
-		ret = talk(c, nlh);
-		if (ret < 0) {
-			*at = i;
-			return ret;
-		}
-	}
-	if (hold)
-		return 0;
+	if (ret < 0 || hold)
+		return ret;
 	*at = rs->n;
 	return talk(c, request(c, SFB_CMD_LOAD_COMMIT, 0));
 }
@@ -481,20 +527,26 @@ static void netns_traffic(long cycle)
 	close(rx_denied);
 }
 
+/* One CPU, one backlog: see netns_traffic(). */
+static void pin_cpu(void)
+{
+	cpu_set_t cpu;
+
+	CPU_ZERO(&cpu);
+	CPU_SET(sched_getcpu(), &cpu);
+	if (sched_setaffinity(0, sizeof(cpu), &cpu) < 0)
+		die("sfb_replay: sched_setaffinity");
+}
+
 static int cmd_netns(long n, const char *path)
 {
 	struct ruleset rs = { 0 };
 	struct conn *c, *late = NULL;
 	double start = now();
-	cpu_set_t cpu;
 	size_t at;
 
 	ruleset_read(&rs, path);
-	/* One CPU, one backlog: see netns_traffic(). */
-	CPU_ZERO(&cpu);
-	CPU_SET(sched_getcpu(), &cpu);
-	if (sched_setaffinity(0, sizeof(cpu), &cpu) < 0)
-		die("sfb_replay: sched_setaffinity");
+	pin_cpu();
 	for (long i = 0; i < n; i++) {
 		if (unshare(CLONE_NEWNET) < 0)
 			die("sfb_replay: unshare");
@@ -648,6 +700,526 @@ static int cmd_race(long n, char *files[])
 	return 0;
 }
 
+/*
+ * Fault injection, with the debug kernel's per-task fail-nth: writing N to
+ * /proc/thread-self/fail-nth fails the Nth fault-injection point this task
+ * passes (a slab or page allocation that /sys/kernel/debug/failslab and
+ * fail_page_alloc do not ignore); it counts down, and reads 0 once the
+ * fault was injected. A genl doit handler runs in the sender's task, in
+ * sendmsg; a dump's later parts run in recvmsg: both count.
+ */
+static int fail_nth_fd = -1;
+
+static void fail_nth_set(unsigned int n)
+{
+	char s[16];
+	int len = snprintf(s, sizeof(s), "%u", n);
+
+	if (pwrite(fail_nth_fd, s, len, 0) != len)
+		die("sfb_replay: fail-nth");
+}
+
+/* What is left of the count: 0 once the fault was injected. */
+static unsigned long fail_nth_left(void)
+{
+	char s[16] = "";
+
+	if (pread(fail_nth_fd, s, sizeof(s) - 1, 0) <= 0)
+		die("sfb_replay: fail-nth");
+	return strtoul(s, NULL, 10);
+}
+
+/*
+ * Only the kernel's allocations may meet the fault: no page fault and no
+ * brk() while it is armed. Everything this process touches is mapped and
+ * locked now, and malloc() has room enough without asking the kernel.
+ */
+static void faults_prefault(void)
+{
+	volatile char stack[256 * 1024];
+	void *volatile heap;
+
+	mallopt(M_MMAP_THRESHOLD, 16 << 20);
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	heap = malloc(8 << 20);
+	free(heap);
+	for (size_t i = 0; i < sizeof(stack); i += 4096)
+		stack[i] = 0;
+	if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
+		die("sfb_replay: mlockall");
+	fail_nth_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+	if (fail_nth_fd < 0)
+		die("sfb_replay: /proc/thread-self/fail-nth");
+}
+
+/* One command's run: the ruleset in force (OLD) and the one loaded (NEW). */
+struct faults {
+	const char *name;
+	uint8_t cmd;
+	struct conn *c;		/* sends the command under test */
+	struct conn *chk;	/* checks what is in force */
+	struct conn *events;	/* listens to the events group */
+	struct ruleset old, new;
+	uint64_t gen;		/* OLD's generation */
+	uint32_t rulesets;	/* ruleset objects alive with OLD in force */
+	unsigned int point;	/* the allocation point failed */
+	/* Outcomes: refused with an error, or the kernel fell back and the
+	 * command succeeded, or it succeeded and its ack was lost (ENOBUFS).
+	 */
+	unsigned int refused, absorbed, ack_lost;
+};
+
+static void __attribute__((format(printf, 2, 3), noreturn))
+faults_fail(const struct faults *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "sfb_replay: %s: allocation point %u failed: ",
+		f->name, f->point);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+/* Wait until RCU freed what was replaced: the module holds @want rulesets. */
+static void faults_wait_rulesets(const struct faults *f, uint32_t want)
+{
+	for (int i = 0; i < 6000; i++) {
+		get_generation(f->chk);
+		if (f->chk->rulesets == want)
+			return;
+		usleep(10000);
+	}
+	faults_fail(f, "%u ruleset objects alive after 60 s, expected %u",
+		    f->chk->rulesets, want);
+}
+
+/*
+ * @want (OLD, NEW or none) is in force at generation @gen, the module
+ * holds no ruleset object more than that, and with OLD a datagram to
+ * 127.0.0.1:9999 is dropped and one to :5000 passes (netns_traffic()).
+ */
+static void faults_expect(const struct faults *f, const struct ruleset *want,
+			  uint64_t gen)
+{
+	struct ruleset have = { 0 };
+	uint64_t now = get_generation(f->chk);
+
+	if (now != gen)
+		faults_fail(f, "generation %llu, expected %llu",
+			    (unsigned long long)now, (unsigned long long)gen);
+	dump(f->chk, &have);
+	if (want ? !ruleset_equal(&have, want) : have.n != 0)
+		faults_fail(f, "the ruleset in force is not %s",
+			    want == &f->old ? "the old one" :
+			    want ? "the new one" : "none");
+	ruleset_free(&have);
+	faults_wait_rulesets(f, f->rulesets - (want ? 0 : 1));
+	if (want == &f->old)
+		netns_traffic(f->point);
+}
+
+/* Whatever a failed exchange left queued on the socket. */
+static void drain(struct conn *c)
+{
+	while (recv(mnl_socket_get_fd(c->sock), c->buf, sizeof(c->buf),
+		    MSG_DONTWAIT) >= 0 || errno == ENOBUFS)
+		;
+}
+
+/*
+ * A commit or a flush took effect: the events listener heard of its
+ * generation @gen, or learnt that it missed something (ENOBUFS): never
+ * neither. The multicast is sent synchronously, by the command.
+ */
+static void faults_heard(const struct faults *f, uint64_t gen)
+{
+	struct conn *l = f->events;
+	int n;
+
+	l->generation = 0;
+	while (l->generation != gen) {
+		n = recv(mnl_socket_get_fd(l->sock), l->buf, sizeof(l->buf),
+			 MSG_DONTWAIT);
+		if (n < 0 && errno == ENOBUFS)
+			break;
+		if (n < 0)
+			faults_fail(f,
+				    "generation %llu in force, the events listener heard nothing of it",
+				    (unsigned long long)gen);
+		mnl_cb_run(l->buf, n, 0, 0, reply_cb, l);
+	}
+	drain(l);
+}
+
+/* NEW (or none) is in force at the next generation: check, then reload OLD. */
+static void faults_restore(struct faults *f, const struct ruleset *now)
+{
+	faults_expect(f, now, f->gen + 1);
+	faults_heard(f, f->gen + 1);
+	load_or_die(f->chk, &f->old, "reload the old ruleset");
+	f->gen = f->chk->generation;
+	faults_expect(f, &f->old, f->gen);
+	drain(f->events);
+}
+
+/* Where the command under test sits in NEW's transaction. */
+static size_t faults_step(const struct faults *f)
+{
+	for (size_t i = 0; i < f->new.n; i++)
+		if (f->new.msgs[i].cmd == f->cmd)
+			return i;
+	return f->new.n;	/* COMMIT, ABORT */
+}
+
+static bool faults_txn(const struct faults *f)
+{
+	return f->cmd >= SFB_CMD_LOAD_BEGIN && f->cmd <= SFB_CMD_LOAD_ABORT;
+}
+
+/* The request of a command that is not one of NEW's messages. */
+static struct nlmsghdr *faults_request(struct conn *c, uint8_t cmd)
+{
+	struct in_addr lo = { htonl(INADDR_LOOPBACK) };
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	if (cmd == SFB_CMD_GET_RULESET || cmd == SFB_CMD_GET_STATS)
+		return request(c, cmd, NLM_F_DUMP);
+	nlh = request(c, cmd, 0);
+	if (cmd != SFB_CMD_MATCH)
+		return nlh;
+	nest = mnl_attr_nest_start(nlh, SFB_A_MATCH);
+	mnl_attr_put(nlh, SFB_MATCH_A_SADDR, sizeof(lo), &lo);
+	mnl_attr_put(nlh, SFB_MATCH_A_DADDR, sizeof(lo), &lo);
+	mnl_attr_put_u8(nlh, SFB_MATCH_A_PROTO, IPPROTO_UDP);
+	mnl_attr_put_u16(nlh, SFB_MATCH_A_SPORT, 40000);
+	mnl_attr_put_u16(nlh, SFB_MATCH_A_DPORT, NETNS_ALLOWED);
+	mnl_attr_nest_end(nlh, nest);
+	return nlh;
+}
+
+/*
+ * After a transaction step failed: the uapi promises that an error
+ * discards the transaction, and that a message sfb never saw ends it at
+ * the next one. So a check-only COMMIT must now be refused, with "no load
+ * transaction open" or "message out of sequence". It may pass only if the
+ * step succeeded and its ack was lost (ENOBUFS on the socket).
+ */
+static bool faults_txn_gone(struct faults *f, int ret)
+{
+	struct conn *c = f->c;
+	struct nlmsghdr *nlh;
+	int probe;
+
+	drain(c);
+	nlh = request(c, SFB_CMD_LOAD_COMMIT, 0);
+	mnl_attr_put(nlh, SFB_A_CHECK_ONLY, 0, NULL);
+	probe = talk(c, nlh);
+	if (probe == -EINVAL || probe == -EPROTO) {
+		if (!c->extack[0])
+			faults_fail(f, "the transaction's end has no extack message");
+		return true;
+	}
+	if (probe == 0 && ret == -ENOBUFS && f->cmd != SFB_CMD_LOAD_ABORT)
+		return false;
+	faults_fail(f, "%s, then the transaction was still open: a check-only commit %s%s%s",
+		    strerror(-ret), probe ? "was refused with " : "passed",
+		    probe ? strerror(-probe) : "", c->extack);
+}
+
+/* One run of the command with its @n-th allocation point failed. */
+static int faults_call(struct faults *f, unsigned int n, bool *consumed)
+{
+	size_t step = faults_step(f), at;
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (faults_txn(f) && load_msgs(f->c, &f->new, 0, step, &at) < 0)
+		faults_fail(f, "message %zu of the new ruleset refused before it: %s",
+			    at, f->c->extack);
+	if (step < f->new.n)
+		nlh = msg_request(f->c, &f->new.msgs[step]);
+	else
+		nlh = faults_request(f->c, f->cmd);
+	f->c->generation = 0;	/* the reply's, if any */
+	drain(f->events);
+	fail_nth_set(n);
+	ret = talk(f->c, nlh);
+	*consumed = !fail_nth_left();
+	fail_nth_set(0);
+	return ret;
+}
+
+/* The command succeeded: check it did its job, and put OLD back. */
+static void faults_succeeded(struct faults *f)
+{
+	size_t step = faults_step(f), at;
+
+	/* A step of NEW's transaction: the rest of it, then as COMMIT. */
+	if (step < f->new.n &&
+	    (load_msgs(f->c, &f->new, step + 1, f->new.n, &at) < 0 ||
+	     talk(f->c, request(f->c, SFB_CMD_LOAD_COMMIT, 0)) < 0))
+		faults_fail(f, "the rest of the load was refused: %s",
+			    f->c->extack);
+	switch (f->cmd) {
+	case SFB_CMD_LOAD_BEGIN:
+	case SFB_CMD_LOAD_ROLE:
+	case SFB_CMD_LOAD_BIND:
+	case SFB_CMD_LOAD_EXEMPT:
+	case SFB_CMD_LOAD_COMMIT:
+		if (f->c->generation != f->gen + 1)
+			faults_fail(f, "COMMIT replied generation %llu",
+				    (unsigned long long)f->c->generation);
+		faults_restore(f, &f->new);
+		return;
+	case SFB_CMD_LOAD_ABORT:
+		faults_txn_gone(f, 0);
+		break;
+	case SFB_CMD_FLUSH:
+		faults_restore(f, NULL);
+		return;
+	case SFB_CMD_MATCH:
+	case SFB_CMD_GET_INFO:
+		if (f->c->generation != f->gen)
+			faults_fail(f, "the reply's generation is %llu",
+				    (unsigned long long)f->c->generation);
+		break;
+	}
+	faults_expect(f, &f->old, f->gen);
+}
+
+/*
+ * The command failed: with ENOMEM (sfb, the genl core) or ENOBUFS (the
+ * netlink core: the request's skb, or the ack or reply, so the command
+ * may have run). Nothing changed, except what a lost ack hides: a step
+ * that passed, a commit or a flush that took effect. Returns whether that
+ * happened.
+ */
+static bool faults_failed(struct faults *f, int ret)
+{
+	uint64_t now;
+
+	if (ret != -ENOMEM && ret != -ENOBUFS)
+		faults_fail(f, "refused with %s (%s), not ENOMEM or ENOBUFS",
+			    strerror(-ret), f->c->extack);
+	if (faults_txn(f) && !faults_txn_gone(f, ret)) {
+		faults_expect(f, &f->old, f->gen);
+		return true;
+	}
+	now = get_generation(f->chk);
+	if (ret == -ENOBUFS && now == f->gen + 1 &&
+	    (f->cmd == SFB_CMD_LOAD_COMMIT || f->cmd == SFB_CMD_FLUSH)) {
+		faults_restore(f, f->cmd == SFB_CMD_FLUSH ? NULL : &f->new);
+		return true;
+	}
+	faults_expect(f, &f->old, f->gen);
+	return false;
+}
+
+static const struct {
+	const char *name;
+	uint8_t cmd;
+} fault_cmds[] = {
+	{ "LOAD_BEGIN", SFB_CMD_LOAD_BEGIN },
+	{ "LOAD_ROLE", SFB_CMD_LOAD_ROLE },
+	{ "LOAD_BIND", SFB_CMD_LOAD_BIND },
+	{ "LOAD_EXEMPT", SFB_CMD_LOAD_EXEMPT },
+	{ "LOAD_COMMIT", SFB_CMD_LOAD_COMMIT },
+	{ "LOAD_ABORT", SFB_CMD_LOAD_ABORT },
+	{ "FLUSH", SFB_CMD_FLUSH },
+	{ "ZERO_STATS", SFB_CMD_ZERO_STATS },
+	{ "MATCH", SFB_CMD_MATCH },
+	{ "GET_RULESET", SFB_CMD_GET_RULESET },
+	{ "GET_STATS", SFB_CMD_GET_STATS },
+	{ "GET_INFO", SFB_CMD_GET_INFO },
+};
+
+/* Points past this many: the command never stops allocating. */
+#define FAULTS_MAX_POINTS	100000
+
+/* Fail each allocation point of f->cmd in turn; print the outcomes. */
+static void faults_run(struct faults *f)
+{
+	bool consumed = true;
+
+	f->refused = 0;
+	f->absorbed = 0;
+	f->ack_lost = 0;
+	for (f->point = 1; consumed; f->point++) {
+		int ret;
+
+		if (f->point > FAULTS_MAX_POINTS)
+			faults_fail(f, "the command still allocates");
+		ret = faults_call(f, f->point, &consumed);
+		if (ret == 0) {
+			faults_succeeded(f);
+			f->absorbed += consumed;
+			continue;
+		}
+		if (!consumed)
+			faults_fail(f, "refused with no fault injected: %s (%s)",
+				    strerror(-ret), f->c->extack);
+		if (faults_failed(f, ret))
+			f->ack_lost++;
+		else
+			f->refused++;
+		/* A fresh socket: a failed dump stays half-done on this one. */
+		conn_close(f->c);
+		f->c = conn_open();
+	}
+	printf("%s: %u allocation points failed, all refused cleanly\n"
+	       "  (%u with an error, %u absorbed by a fallback, %u acks lost after success)\n",
+	       f->name, f->point - 2, f->refused, f->absorbed, f->ack_lost);
+	fflush(stdout);
+}
+
+static int cmd_faults(const char *old, const char *new, int ncmds,
+		      char *cmds[])
+{
+	struct faults f = { 0 };
+	uint32_t group;
+
+	ruleset_read(&f.old, old);
+	ruleset_read(&f.new, new);
+	f.c = conn_open();
+	f.chk = conn_open();
+	f.events = conn_open();
+	group = sfb_nl_events_group(f.events->sock);
+	if (!group || mnl_socket_setsockopt(f.events->sock,
+					    NETLINK_ADD_MEMBERSHIP, &group,
+					    sizeof(group)) < 0)
+		die("sfb_replay: join the events group");
+	f.gen = get_generation(f.chk);
+	f.rulesets = f.chk->rulesets;
+	pin_cpu();
+	faults_expect(&f, &f.old, f.gen);
+	faults_prefault();
+	for (int k = 0; k < ncmds; k++) {
+		f.name = cmds[k];
+		f.cmd = 0;
+		for (size_t i = 0; i < ARRAY_SIZE(fault_cmds); i++)
+			if (!strcmp(f.name, fault_cmds[i].name))
+				f.cmd = fault_cmds[i].cmd;
+		if (!f.cmd) {
+			fprintf(stderr, "sfb_replay: faults: no command %s\n",
+				f.name);
+			return 2;
+		}
+		if (faults_txn(&f) && f.cmd < SFB_CMD_LOAD_COMMIT &&
+		    faults_step(&f) == f.new.n) {
+			fprintf(stderr, "sfb_replay: faults: %s has no %s\n",
+				new, f.name);
+			return 2;
+		}
+		faults_run(&f);
+	}
+	return 0;
+}
+
+/*
+ * A new namespace passes ~1,000 allocation points on the debug kernel,
+ * nearly all the core's, at ~0.4 s each under TCG. Every one of the last
+ * FAULTS_NETNS_TAIL fails, where sfb's pernet init runs (registered last,
+ * it runs last) and the teardown of a namespace failed late calls every
+ * exit; before them, one in FAULTS_NETNS_STRIDE.
+ */
+#define FAULTS_NETNS_TAIL	32
+#define FAULTS_NETNS_STRIDE	24
+
+/*
+ * unshare(CLONE_NEWNET) with its @n-th allocation point failed: 0 or
+ * -errno, *@left what fail-nth had left. On success the caller is in the
+ * new namespace.
+ */
+static int faults_unshare(unsigned int n, unsigned long *left)
+{
+	int ret;
+
+	fail_nth_set(n);
+	ret = unshare(CLONE_NEWNET) < 0 ? -errno : 0;
+	*left = fail_nth_left();
+	fail_nth_set(0);
+	return ret;
+}
+
+/*
+ * unshare(CLONE_NEWNET) with its Nth allocation point failed until it
+ * passes without the fault: a failure leaves the caller in its
+ * namespace. The last namespace gets FILE loaded and its traffic checked,
+ * and then goes away with the ruleset in force. That destruction runs in
+ * a kworker (cleanup_net), where fail-nth does not reach; sfb's part of
+ * it (pre_exit: unregister the hooks, free the ruleset) allocates
+ * nothing. The module's ruleset count tells it was freed.
+ */
+static int cmd_faults_netns(const char *path)
+{
+	int home_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	struct faults f = { .name = "netns" };
+	unsigned int total, tried = 0;
+	unsigned long left;
+	struct stat home, now;
+	struct conn *c;
+
+	if (home_fd < 0 || fstat(home_fd, &home) < 0)
+		die("sfb_replay: /proc/self/ns/net");
+	ruleset_read(&f.new, path);
+	f.chk = conn_open();
+	get_generation(f.chk);
+	f.rulesets = f.chk->rulesets;
+	pin_cpu();
+	faults_prefault();
+	/* How many points: what a count too high to reach has left. */
+	if (faults_unshare(FAULTS_MAX_POINTS, &left) < 0 ||
+	    setns(home_fd, CLONE_NEWNET) < 0)
+		die("sfb_replay: unshare");
+	total = FAULTS_MAX_POINTS - left;
+	for (f.point = 1;; f.point += f.point + FAULTS_NETNS_TAIL < total ?
+				      FAULTS_NETNS_STRIDE : 1) {
+		int ret = faults_unshare(f.point, &left);
+
+		if (f.point > FAULTS_MAX_POINTS)
+			faults_fail(&f, "unshare still allocates");
+		if (ret < 0) {
+			if (left)
+				faults_fail(&f, "unshare: %s", strerror(-ret));
+			/* The core's errors, some not ENOMEM: list them. */
+			if (ret != -ENOMEM)
+				printf("netns: allocation point %u: %s\n",
+				       f.point, strerror(-ret));
+			if (stat("/proc/self/ns/net", &now) < 0 ||
+			    now.st_ino != home.st_ino)
+				faults_fail(&f, "unshare failed, yet the namespace changed");
+			f.refused++;
+			tried++;
+			continue;
+		}
+		if (left)
+			break;
+		f.absorbed++;
+		tried++;
+		if (setns(home_fd, CLONE_NEWNET) < 0)
+			die("sfb_replay: setns");
+	}
+	lo_up();
+	c = conn_open();
+	load_or_die(c, &f.new, path);
+	netns_traffic(f.point);
+	conn_close(c);
+	if (setns(home_fd, CLONE_NEWNET) < 0)
+		die("sfb_replay: setns");
+	faults_wait_rulesets(&f, f.rulesets);
+	printf("netns: %u allocation points failed, all refused cleanly\n"
+	       "  (of %u: the last %u, one in %u before; %u with an error,\n"
+	       "  %u absorbed by a fallback); the last namespace, destroyed\n"
+	       "  with a ruleset in force, freed it\n",
+	       tried, f.point - 1, FAULTS_NETNS_TAIL, FAULTS_NETNS_STRIDE,
+	       f.refused, f.absorbed);
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
 	if (argc == 3 && !strcmp(argv[1], "save"))
@@ -660,7 +1232,13 @@ int main(int argc, char *argv[])
 		return cmd_netns(atol(argv[2]), argv[3]);
 	if (argc == 5 && !strcmp(argv[1], "race"))
 		return cmd_race(atol(argv[2]), argv + 3);
+	if (argc == 4 && !strcmp(argv[1], "faults") &&
+	    !strcmp(argv[2], "netns"))
+		return cmd_faults_netns(argv[3]);
+	if (argc >= 5 && !strcmp(argv[1], "faults"))
+		return cmd_faults(argv[2], argv[3], argc - 4, argv + 4);
 	fprintf(stderr, "usage: sfb_replay save FILE | same FILE | load N FILE... |\n"
-		"                  netns N FILE | race N FILE_A FILE_B\n");
+		"                  netns N FILE | race N FILE_A FILE_B |\n"
+		"                  faults OLD NEW COMMAND... | faults netns FILE\n");
 	return 2;
 }

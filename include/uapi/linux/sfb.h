@@ -274,7 +274,9 @@
  *   + suppressed. Without either a denial costs one test and nothing is
  *   built. An event the
  *   listener's receive buffer has no room for is lost to it (ENOBUFS on
- *   its socket), as with any netlink multicast.
+ *   its socket), as with any netlink multicast; a LOAD_COMMIT or FLUSH
+ *   event the kernel has no memory for is lost to every listener, and
+ *   each gets ENOBUFS.
  *
  * Compatibility: SFB_GENL_VERSION is bumped when an attribute's meaning
  * changes; new attributes and commands are only ever added at the end of

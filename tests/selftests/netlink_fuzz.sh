@@ -8,7 +8,10 @@
 # site a or b between its rounds, and `sfbctl show` then printing what it
 # printed after loading that site here. Afterwards the ruleset in force is
 # exactly the last site loaded: its port passes, the other site's port
-# does not.
+# does not. Where kcov is (the debug kernel), the fuzzer is guided by the
+# edges of nf_sfb its messages reach, and prints how many:
+# SFB_NLFUZZ_KCOV=-k measures random messages instead, to compare, and
+# SFB_NLFUZZ_KCOV= leaves kcov alone.
 . "$(dirname "$0")/lib.sh"
 [ -x "$FUZZ" ] || fail "$FUZZ is missing (make builds it)"
 test_setup --topo --module
@@ -23,12 +26,16 @@ for site in a b; do
 	gw "$SFBCTL" show > "$work/$site.show" || fail "show site $site"
 done
 
+kcov=
+[ -e /sys/kernel/debug/kcov ] && kcov=${SFB_NLFUZZ_KCOV--g}
 gw "$FUZZ" -n "${SFB_NLFUZZ_COUNT:-$(scaled 100000)}" ${SFB_NLFUZZ_SEED:+-s "$SFB_NLFUZZ_SEED"} \
-	-c "$SFBCTL" "$work/a.conf" "$work/a.show" "$work/b.conf" "$work/b.show" \
+	$kcov -c "$SFBCTL" "$work/a.conf" "$work/a.show" "$work/b.conf" "$work/b.show" \
 	> "$work/out"
 rc=$?
 cat "$work/out"
 [ "$rc" -eq 0 ] || fail "sfb_nlfuzz exited $rc"
+[ -z "$kcov" ] || grep -q '^kcov: .* reached [1-9][0-9]* PCs' "$work/out" ||
+	fail "sfb_nlfuzz $kcov measured no coverage of nf_sfb"
 
 site=$(sed -n 's|^in force: .*/\(.\)\.conf$|\1|p' "$work/out")
 [ -n "$site" ] || fail "sfb_nlfuzz did not say which site is in force"

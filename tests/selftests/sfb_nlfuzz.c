@@ -2,7 +2,7 @@
 /*
  * sfb_nlfuzz: a fuzzer of the sfb generic netlink family.
  *
- *   sfb_nlfuzz [-n COUNT] [-s SEED] [-l EVERY] [-t SECONDS] [-v]
+ *   sfb_nlfuzz [-n COUNT] [-s SEED] [-l EVERY] [-t SECONDS] [-g | -k] [-v]
  *              [-c SFBCTL SITE.conf SITE.show...]
  *
  * Sends COUNT (100000) generated messages to the sfb family of the caller's
@@ -16,6 +16,13 @@
  * transactions abandoned (left open, their socket closed, ABORT from another
  * socket); valid transactions, queries and dumps; huge messages. The seed
  * is printed first: the same seed sends the same messages.
+ *
+ * With -k, kcov (/sys/kernel/debug/kcov, the debug kernel's, where only
+ * nf_sfb is instrumented) counts the distinct PCs and edges of nf_sfb the
+ * messages reach, each message in a datagram of its own. -g also guides the
+ * fuzzer: a message that reaches a new edge joins a corpus, and mutants of
+ * corpus messages replace part of the generated ones. Where kcov is
+ * missing, both say so and change nothing.
  *
  * Pass criteria. Every message is sent with NLM_F_ACK and answered within
  * SECONDS (10), but those whose nlmsg_len lies outside their datagram:
@@ -49,6 +56,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include "sfb_kcov.h"
 #include "sfb_nl_util.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -112,7 +120,7 @@ enum expect { E_ANSWER, E_OK, E_ERROR, E_SILENCE };
 
 enum cat {
 	C_QUERY, C_DUMP, C_TXN, C_ABORT, C_SHAPED, C_RANDOM, C_NOT_REQUEST,
-	C_AFTER, C_CUT_EDGE,
+	C_AFTER, C_CUT_EDGE, C_MUTANT,
 	/* broken on purpose from here on */
 	C_UNKNOWN_CMD, C_RESERVED, C_NLM_FLAGS, C_DUMP_FLAG, C_CUT, C_TRAILING,
 	C_SEQ_GAP, C_FOREIGN, C_MISSING, C_UNKNOWN_ATTR, C_LENGTH, C_RANGE,
@@ -131,6 +139,7 @@ static const char *const cat_name[NCAT] = {
 	[C_NOT_REQUEST] = "NLM_F_REQUEST clear",
 	[C_AFTER] = "junk after the last message",
 	[C_CUT_EDGE] = "nlmsg_len cut between attributes",
+	[C_MUTANT] = "mutant of a corpus message (-g)",
 	[C_UNKNOWN_CMD] = "unknown command",
 	[C_RESERVED] = "genl reserved field set",
 	[C_NLM_FLAGS] = "reserved nlmsg_flags bits",
@@ -205,6 +214,8 @@ static struct fsock {
 	uint32_t seq;		/* the last one sent */
 	bool maybe_txn;		/* sent a BEGIN since its last ABORT */
 	bool dumping;		/* a dump of this batch may still run */
+	uint32_t dump_len;	/* the last dump sent, for the corpus */
+	char dump[512];
 	unsigned int waiting;	/* answers due */
 	struct pending ring[RING];
 } socks[NSOCKS];
@@ -214,6 +225,8 @@ static struct {
 	int sock;
 	unsigned int n, cap;
 	size_t len;
+	uint32_t keep;		/* a lone message's length, for the corpus */
+	bool dump;		/* that message may start a dump */
 	char buf[DGRAM_MAX];
 } out = { .sock = -1 };
 
@@ -1078,6 +1091,56 @@ static void make(struct gen *g, uint8_t cmd, const struct txn *t, bool brk)
 }
 
 /*
+ * Coverage (-k, -g). The edges of nf_sfb each message runs are counted:
+ * those its sendmsg() runs (genl handles a request, and a dump's first
+ * part, in the sender's task), and a dump's later parts, run by recvmsg().
+ * Each message has a datagram of its own, so that its edges are its own,
+ * none made of one message's last PC and the next one's first; a dump's
+ * later parts count for the socket's last dump. With -g, a message that
+ * reaches an edge no message reached before joins the corpus, and part of
+ * the messages are mutants of corpus ones.
+ */
+
+#define CORPUS_MAX	8192
+
+static struct {
+	uint32_t len;
+	unsigned long cost;	/* the PCs it ran */
+	char *buf;
+} corpus[CORPUS_MAX];
+static unsigned int ncorpus;
+static bool covering, guided;
+static unsigned long mutants;
+
+static void corpus_add(const char *msg, uint32_t len)
+{
+	char *copy;
+
+	if (!len || len > HUGE || ncorpus == CORPUS_MAX)
+		return;
+	copy = malloc(len);
+	if (!copy)
+		fail("corpus: %m");
+	memcpy(copy, msg, len);
+	corpus[ncorpus].len = len;
+	corpus[ncorpus].cost = kcov.ran;
+	corpus[ncorpus++].buf = copy;
+}
+
+/* The datagram in out has run: count its edges, keep its message if new. */
+static void sent_coverage(void)
+{
+	struct fsock *s = &socks[out.sock];
+
+	if (kcov_collect() && guided)
+		corpus_add(out.buf, out.keep);
+	if (guided && out.dump && out.keep <= sizeof(s->dump)) {
+		memcpy(s->dump, out.buf, out.keep);
+		s->dump_len = out.keep;
+	}
+}
+
+/*
  * Sending. A message goes into the datagram being filled for its socket;
  * the kernel handles a datagram's messages in order, within sendmsg(), so
  * that the messages of all sockets take effect in the order they were made.
@@ -1108,9 +1171,13 @@ static void flush_out(void)
 {
 	if (out.sock < 0)
 		return;
+	if (covering)
+		kcov_start();
 	if (mnl_socket_sendto(socks[out.sock].nl, out.buf, out.len) < 0)
 		fail("sending %zu bytes on socket %d, messages up to %u: %m",
 		     out.len, out.sock, nsent);
+	if (covering)
+		sent_coverage();
 	datagrams++;
 	out.sock = -1;
 	out.len = 0;
@@ -1138,8 +1205,10 @@ static void emit(struct msg *m)
 		flush_out();
 	if (out.sock < 0) {
 		out.sock = m->sock;
-		out.cap = one_in(4) ? 1 : between(2, 16);
+		out.cap = covering || one_in(4) ? 1 : between(2, 16);
 	}
+	out.keep = out.n || m->expect == E_SILENCE ? 0 : m->len;
+	out.dump = m->dump;
 	memcpy(out.buf + out.len, msgbuf, m->len);
 	memset(out.buf + out.len + m->len, 0, MNL_ALIGN(m->len) - m->len);
 	fill(out.buf + out.len + MNL_ALIGN(m->len), m->after);
@@ -1265,8 +1334,12 @@ static bool drain(int sock)
 	int len;
 
 	for (;;) {
+		if (covering)
+			kcov_start();
 		len = recv(mnl_socket_get_fd(socks[sock].nl), rbuf,
 			   sizeof(rbuf), MSG_DONTWAIT | MSG_TRUNC);
+		if (covering && kcov_collect() && guided)
+			corpus_add(socks[sock].dump, socks[sock].dump_len);
 		if (len < 0 && (errno == EAGAIN || errno == EINTR))
 			return any;
 		if (len < 0)
@@ -1622,6 +1695,260 @@ static void send_random(int sock)
 	emit(&m);
 }
 
+/*
+ * Mutants. A corpus message is changed 1 to 8 times, mostly through its
+ * attributes (nests found by NLA_F_NESTED): a value, a type or a length
+ * changed, an attribute dropped, doubled or taken from another corpus
+ * message, the nests around resized to match; or a byte, the command or
+ * a flag changed, or the message cut. It is sent with NLM_F_ACK and needs
+ * only an answer; a COMMIT out of sequence, and never a FLUSH.
+ */
+
+struct attrs {
+	unsigned int n;
+	struct {
+		uint32_t off;
+		int parent;	/* index of the nest around it, or -1 */
+	} a[256];
+};
+
+static void walk(const char *msg, uint32_t off, uint32_t end, int parent,
+		 unsigned int depth, struct attrs *as)
+{
+	const struct nlattr *at;
+	int me;
+
+	while (end - off >= NLA_HDRLEN && as->n < ARRAY_SIZE(as->a)) {
+		at = (const struct nlattr *)(msg + off);
+		if (at->nla_len < NLA_HDRLEN || at->nla_len > end - off)
+			return;
+		me = as->n++;
+		as->a[me].off = off;
+		as->a[me].parent = parent;
+		if (depth < 4 && at->nla_type & NLA_F_NESTED)
+			walk(msg, off + NLA_HDRLEN, off + at->nla_len, me,
+			     depth + 1, as);
+		off += min_u32(MNL_ALIGN(at->nla_len), end - off);
+	}
+}
+
+static void find_attrs(const char *msg, uint32_t len, struct attrs *as)
+{
+	as->n = 0;
+	if (len > GENL_MSG_HDRLEN)
+		walk(msg, GENL_MSG_HDRLEN, len, -1, 0, as);
+}
+
+static struct nlattr *attr_at(const struct attrs *as, int i)
+{
+	return (struct nlattr *)(msgbuf + as->a[i].off);
+}
+
+/*
+ * Insert @delta bytes at @at (random ones), or remove -@delta there, and
+ * resize the nests around attribute @parent; false if they cannot.
+ */
+static bool resize(uint32_t *len, const struct attrs *as, int parent,
+		   uint32_t at, int delta)
+{
+	int p;
+
+	if (*len + delta > MSG_MAX)
+		return false;
+	for (p = parent; p >= 0; p = as->a[p].parent)
+		if (attr_at(as, p)->nla_len + delta > NEST_MAX)
+			return false;
+	if (delta > 0) {
+		memmove(msgbuf + at + delta, msgbuf + at, *len - at);
+		fill(msgbuf + at, delta);
+	} else {
+		memmove(msgbuf + at, msgbuf + at - delta, *len - at + delta);
+	}
+	for (p = parent; p >= 0; p = as->a[p].parent)
+		attr_at(as, p)->nla_len += delta;
+	*len += delta;
+	return true;
+}
+
+static uint32_t interesting(void)
+{
+	const uint32_t v[] = {
+		0, 1, 2, 3, 4, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000,
+		0xffff, 0x10000, INT32_MAX, UINT32_MAX, lim.roles - 1,
+		lim.roles, lim.services, lim.bindings, lim.exemptions,
+		SFB_NAME_MAX, SFB_TEXT_MAX, 5061,
+	};
+
+	return one_in(4) ? rnd() : v[below(ARRAY_SIZE(v))];
+}
+
+/*
+ * The cheaper of two corpus messages: mutants of a dump of the whole
+ * ruleset, or of a huge load, would cost far more than they find.
+ */
+static unsigned int pick(void)
+{
+	unsigned int a = below(ncorpus), b = below(ncorpus);
+
+	return corpus[a].cost <= corpus[b].cost ? a : b;
+}
+
+/* Where attribute @i ends, padded; 0 if past the message. */
+static uint32_t attr_end(uint32_t len, const struct attrs *as, int i)
+{
+	uint32_t end = as->a[i].off + MNL_ALIGN(attr_at(as, i)->nla_len);
+
+	return end <= len ? end : 0;
+}
+
+/* Change attribute @i's payload length by -8..8 bytes. */
+static void regrow(uint32_t *len, const struct attrs *as, int i)
+{
+	uint32_t off = as->a[i].off, old = attr_at(as, i)->nla_len, now;
+	int delta = between(0, 16) - 8;
+
+	if (!attr_end(*len, as, i))
+		return;
+	now = (int)old + delta < NLA_HDRLEN ? NLA_HDRLEN : old + delta;
+	if (resize(len, as, as->a[i].parent,
+		   off + MNL_ALIGN(min_u32(old, now)),
+		   (int)MNL_ALIGN(now) - (int)MNL_ALIGN(old)))
+		attr_at(as, i)->nla_len = now;
+}
+
+/* Insert @size bytes of @from after attribute @i, in the same nest. */
+static void insert_after(uint32_t *len, const struct attrs *as, int i,
+			 const char *from, uint32_t size)
+{
+	uint32_t at = attr_end(*len, as, i);
+
+	if (at && resize(len, as, as->a[i].parent, at, size))
+		memcpy(msgbuf + at, from, size);
+}
+
+/* An attribute of another corpus message, after attribute @i. */
+static void graft(uint32_t *len, const struct attrs *as, int i)
+{
+	static struct attrs donor;
+	unsigned int k = below(ncorpus);
+	const char *buf = corpus[k].buf;
+	uint32_t dlen = corpus[k].len;
+	const struct nlattr *at;
+
+	find_attrs(buf, dlen, &donor);
+	if (!donor.n)
+		return;
+	at = (const struct nlattr *)(buf + donor.a[below(donor.n)].off);
+	if ((const char *)at + MNL_ALIGN(at->nla_len) <= buf + dlen)
+		insert_after(len, as, i, (const char *)at,
+			     MNL_ALIGN(at->nla_len));
+}
+
+static void mutate(uint32_t *len)
+{
+	static const uint16_t flags[] = {
+		NLM_F_REQUEST, NLM_F_ECHO, NLM_F_ROOT, NLM_F_MATCH,
+		NLM_F_ATOMIC, NLM_F_DUMP_INTR, 0x1000, 0x8000,
+	};
+	static char dup[MNL_ALIGN(NEST_MAX)];
+	struct nlmsghdr *nlh = (struct nlmsghdr *)msgbuf;
+	struct genlmsghdr *gh = mnl_nlmsg_get_payload(nlh);
+	static struct attrs as;
+	struct nlattr *at;
+	uint32_t v, end;
+	int i;
+
+	find_attrs(msgbuf, *len, &as);
+	i = below(as.n);
+	at = attr_at(&as, i);
+	switch (as.n ? below(10) : between(7, 9)) {
+	case 0:		/* a value */
+		v = interesting();
+		memcpy(at + 1, &v, min_u32(at->nla_len - NLA_HDRLEN,
+					  1u << below(3)));
+		break;
+	case 1:
+		at->nla_type = ((at->nla_type & NLA_F_NESTED) ^
+				(one_in(8) ? NLA_F_NESTED : 0)) | below(32);
+		break;
+	case 2:
+		regrow(len, &as, i);
+		break;
+	case 3:		/* drop it */
+		end = attr_end(*len, &as, i);
+		if (end)
+			resize(len, &as, as.a[i].parent, as.a[i].off,
+			       (int)as.a[i].off - (int)end);
+		break;
+	case 4:		/* double it */
+		end = attr_end(*len, &as, i);
+		if (end) {
+			memcpy(dup, at, end - as.a[i].off);
+			insert_after(len, &as, i, dup, end - as.a[i].off);
+		}
+		break;
+	case 5:
+		graft(len, &as, i);
+		break;
+	case 6:		/* a byte of an attribute */
+		msgbuf[as.a[i].off + below(at->nla_len)] ^= 1u << below(8);
+		break;
+	case 7:
+		if (*len > NLMSG_HDRLEN) {
+			gh->cmd = one_in(2) ? below(__SFB_CMD_MAX + 2) : rnd();
+			break;
+		}
+		/* fall through */
+	case 8:
+		nlh->nlmsg_flags ^= flags[below(ARRAY_SIZE(flags))];
+		break;
+	default:	/* cut it, in the genl header at most */
+		if (*len > NLMSG_HDRLEN)
+			*len = between(NLMSG_HDRLEN, *len - 1);
+		break;
+	}
+}
+
+static bool is_load(uint8_t cmd)
+{
+	return cmd >= SFB_CMD_LOAD_ROLE && cmd <= SFB_CMD_LOAD_EXEMPT;
+}
+
+/*
+ * A mutant of a corpus message: it needs an answer, nothing more. With
+ * @load, for an open transaction: mostly one of a load message, which
+ * only its owner's transaction takes that far.
+ */
+static void send_mutant(int sock, bool load)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)msgbuf;
+	struct genlmsghdr *gh = mnl_nlmsg_get_payload(nlh);
+	unsigned int i = pick(), n = 1u << below(4), tries = 8;
+	struct msg m = {
+		.sock = sock, .cat = C_MUTANT, .expect = E_ANSWER,
+	};
+	uint32_t len;
+
+	while (load && tries-- && (corpus[i].len <= NLMSG_HDRLEN ||
+				   !is_load(corpus[i].buf[NLMSG_HDRLEN])))
+		i = pick();
+	len = corpus[i].len;
+	memcpy(msgbuf, corpus[i].buf, len);
+	while (n--)
+		mutate(&len);
+	while (gh->cmd == SFB_CMD_FLUSH)
+		gh->cmd = rnd();
+	nlh->nlmsg_len = len;
+	nlh->nlmsg_type = family;
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	m.cmd = gh->cmd;
+	m.dump = nlh->nlmsg_flags & NLM_F_DUMP;
+	m.gap = m.cmd == SFB_CMD_LOAD_COMMIT;
+	m.len = len;
+	mutants++;
+	emit(&m);
+}
+
 /* A valid GET_INFO, MATCH, ZERO_STATS or dump. */
 static void send_query(int sock)
 {
@@ -1668,7 +1995,9 @@ static void fuzz_one(int sock)
 
 	t.sent = one_in(2) ? t.pool : 0;
 	t.check_only = one_in(2);
-	if (r < 12)
+	if (guided && ncorpus && one_in(2))
+		send_mutant(sock, false);
+	else if (r < 12)
 		send_random(sock);
 	else if (r < 22)
 		send_query(sock);
@@ -1779,6 +2108,9 @@ static void fuzzed_txn(void)
 			ended = true;
 		} else if (r < 31) {
 			send_query(OWNER);	/* the next is out of sequence */
+			ended = true;
+		} else if (guided && ncorpus && one_in(2)) {
+			send_mutant(OWNER, true);
 			ended = true;
 		} else {
 			ended = send_cmd(OWNER, load_cmd(&t), &t, 50, E_ANSWER,
@@ -2012,12 +2344,17 @@ static void report(double secs)
 		       ends[1][e]);
 	printf("sockets reopened %lu, valid loads by sfbctl %lu, generation %"
 	       PRIu64 "\n", reopened, loads, generation);
+	if (covering)
+		printf("kcov: %s messages reached %u PCs and %u edges of nf_sfb%s; corpus %u, mutants sent %lu\n",
+		       guided ? "guided" : "random", kcov.npcs, kcov.nedges,
+		       kcov.full ? " (or more: a table was full)" : "",
+		       ncorpus, mutants);
 }
 
 static void __attribute__((noreturn)) usage(void)
 {
 	fprintf(stderr,
-		"usage: sfb_nlfuzz [-n COUNT] [-s SEED] [-l EVERY] [-t SECONDS] [-v] [-c SFBCTL SITE.conf SITE.show...]\n");
+		"usage: sfb_nlfuzz [-n COUNT] [-s SEED] [-l EVERY] [-t SECONDS] [-g | -k] [-v] [-c SFBCTL SITE.conf SITE.show...]\n");
 	exit(2);
 }
 
@@ -2029,7 +2366,7 @@ int main(int argc, char *argv[])
 	int opt, i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "n:s:l:t:vc:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:l:t:gkvc:")) != -1) {
 		switch (opt) {
 		case 'n':
 			count = strtoul(optarg, NULL, 0);
@@ -2042,6 +2379,12 @@ int main(int argc, char *argv[])
 			break;
 		case 't':
 			timeout = strtoul(optarg, NULL, 0);
+			break;
+		case 'g':
+			guided = true;
+			/* fall through */
+		case 'k':
+			covering = true;
 			break;
 		case 'v':
 			verbose = true;
@@ -2068,6 +2411,10 @@ int main(int argc, char *argv[])
 
 	printf("seed 0x%" PRIx64 "\n", seed);
 	rng = seed;
+	if (covering && !kcov_open()) {
+		printf("kcov: %m: messages random, coverage not measured\n");
+		covering = guided = false;
+	}
 	ctl = sfb_nl_open(true);
 	if (!ctl)
 		fail("socket: %m");

@@ -252,8 +252,10 @@ unit: test-bins
 # which run-tests builds (make module-debug) while the other tests run.
 STOCK_MODULES := module-6.1 module-6.12
 
-# nft_backend.sh validates JSON with a unit test's program, unsanitized.
-selftest: user $(SELFTEST_BINS) build/vg/tests/json_schema_test $(STOCK_MODULES)
+# nft_backend.sh validates JSON with a unit test's program, unsanitized;
+# failalloc_load.sh runs the unsanitized sfbctl under the failalloc shim.
+selftest: user $(SELFTEST_BINS) build/vg/tests/json_schema_test \
+		build/vg/sfbctl build/vg/failalloc.so $(STOCK_MODULES)
 	tests/run-tests --selftest
 
 check: test-bins $(STOCK_MODULES)

@@ -112,8 +112,17 @@ void *sfb_arena_grow(struct sfb_arena *a, void *v, size_t n, size_t *cap,
 	return bigger;
 }
 
+static const char *oom_line;
+
+void sfb_oom_also_say(const char *line)
+{
+	oom_line = line;
+}
+
 void sfb_oom(void)
 {
 	fputs("sfb: out of memory\n", stderr);
+	if (oom_line)
+		fputs(oom_line, stderr);
 	exit(SFBCTL_EXIT_ERROR);
 }

@@ -17,8 +17,11 @@ void sfb_arena_free(struct sfb_arena *a);
  * Nothing is half-done by exiting: an open netlink transaction dies with
  * its socket, and an nft batch is sent whole or not at all. (Code that
  * must undo something first, xfrm's install, returns ENOMEM instead.)
+ * Past a load's commit something has changed for good: then sfb_oom()
+ * also prints @line, which says what (NULL: nothing again).
  */
 __attribute__((noreturn)) void sfb_oom(void);
+void sfb_oom_also_say(const char *line);
 /* Zeroed memory; allocation failure is sfb_oom(). */
 void *sfb_arena_alloc(struct sfb_arena *a, size_t size);
 void *sfb_arena_array(struct sfb_arena *a, size_t n, size_t size);

@@ -24,8 +24,10 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <string.h>
 
+#include "arena.h"
 #include "compile.h"
 #include "dump.h"
 #include "nft.h"
@@ -45,6 +47,7 @@ struct load {
 	struct sfb_info commit;	/* COMMIT's reply: the generation */
 	struct sfb_targets targets;	/* nft: what the table is made of */
 	struct sfb_nft_batch *batch;	/* nft: the table, built */
+	char failed[PATH_MAX + 128];	/* after the commit: what failed */
 };
 
 static void report_refusal(struct load *l, const struct sfb_nl_error *err)
@@ -179,11 +182,8 @@ static int flush_nft(bool *flushed)
 	return ret;
 }
 
-/*
- * The nft backend's table is in force: record what it holds (nft_state.h),
- * and flush nf_sfb's ruleset.
- */
-static int record_nft(struct load *l, bool *flushed)
+/* The nft backend's table is in force: record what it holds (nft_state.h). */
+static int record_nft(struct load *l)
 {
 	struct sfb_nft_state st;
 	uint64_t handle = 0, generation = 0;
@@ -200,23 +200,68 @@ static int record_nft(struct load *l, bool *flushed)
 		ret = SFBCTL_EXIT_ERROR;
 	if (ret == SFBCTL_EXIT_OK)
 		ret = sfb_nft_state_write(&st, &rs, handle, generation);
-	if (ret == SFBCTL_EXIT_OK)
-		ret = flush_module(flushed);
 	sfb_dump_free(&rs);
 	sfb_nft_state_free(&st);
 	return ret;
 }
 
-/* The policy is in force in one backend: the other's goes. */
-static int retire_other(struct load *l)
+/*
+ * From here on, @what runs: if it fails, l->failed is the line that says
+ * so, which sfb_oom() prints too.
+ */
+static void step(struct load *l, const char *what)
 {
-	bool flushed;
+	if (l->nft)
+		snprintf(l->failed, sizeof(l->failed),
+			 "sfb: %s: loaded as table inet sfb (nft backend), but %s failed\n",
+			 l->file, what);
+	else
+		snprintf(l->failed, sizeof(l->failed),
+			 "sfb: %s: loaded as generation %" PRIu64 ", but %s failed\n",
+			 l->file, l->commit.generation, what);
+	sfb_oom_also_say(l->failed);
+}
+
+/*
+ * What follows the commit: the new policy is in force, whatever fails
+ * now. Its old xfrm bypass policies go; the nft backend's table is
+ * recorded; the other backend's policy goes (two would both have to pass
+ * a packet); the settings are applied. A failure says the file is loaded,
+ * and exits 1, never 4, which says nothing changed; the settings keep
+ * theirs (EXIT STATUS in sfbctl.8).
+ */
+static int after_commit(struct load *l, struct sfb_xfrm_load *xl,
+			const struct sfb_sysctl *sc)
+{
+	bool flushed = false;
 	int ret;
 
-	ret = l->nft ? record_nft(l, &flushed) : flush_nft(&flushed);
+	step(l, "removing the old xfrm bypass policies");
+	ret = sfb_xfrm_load_finish(xl);
+	if (ret == SFBCTL_EXIT_OK && l->nft) {
+		step(l, "recording it in /run/sfb");
+		ret = record_nft(l);
+	}
+	if (ret == SFBCTL_EXIT_OK) {
+		step(l, l->nft ? "removing nf_sfb's ruleset" :
+				 "removing table inet sfb");
+		ret = l->nft ? flush_module(&flushed) : flush_nft(&flushed);
+	}
 	if (ret == SFBCTL_EXIT_OK && flushed)
 		fprintf(stderr, "sfb: removed the policy of the other backend (%s)\n",
 			l->nft ? "nf_sfb's ruleset" : "table inet sfb");
+	if (ret != SFBCTL_EXIT_OK)
+		ret = SFBCTL_EXIT_ERROR;
+	else if (l->sysctl) {
+		step(l, "applying the settings");
+		ret = sfb_sysctl_apply(sc);
+	}
+	if (ret != SFBCTL_EXIT_OK) {
+		sfb_oom_also_say(NULL);
+		fputs(l->failed, stderr);
+	} else {
+		step(l, "printing its warnings");	/* cmd_load's, last */
+	}
 	return ret;
 }
 
@@ -287,15 +332,11 @@ static int load(struct load *l, const char *path)
 		ret = sfb_xfrm_load_begin(&xl, cfg);
 	if (ret == SFBCTL_EXIT_OK) {
 		ret = l->nft ? sfb_nft_send(l->batch) : send_txn(l);
-		if (ret == SFBCTL_EXIT_OK && !l->check_only)
-			ret = sfb_xfrm_load_finish(&xl);
-		if (ret == SFBCTL_EXIT_OK && !l->check_only)
-			ret = retire_other(l);
-		else if (ret != SFBCTL_EXIT_OK)
+		if (ret != SFBCTL_EXIT_OK)
 			sfb_xfrm_load_abort(&xl);	/* nothing if --check */
+		else if (!l->check_only)
+			ret = after_commit(l, &xl, &sc);
 	}
-	if (ret == SFBCTL_EXIT_OK && !l->check_only && l->sysctl)
-		ret = sfb_sysctl_apply(&sc);
 	if (ret == SFBCTL_EXIT_OK && l->verbose)
 		say_loaded(l);
 	sfb_sysctl_free(&sc);
@@ -360,6 +401,7 @@ int cmd_load(int argc, char *argv[])
 	l.d = sfb_diag_new();
 	ret = load(&l, argv[optind]);
 	sfb_diag_print_warnings(l.d, stderr);
+	sfb_oom_also_say(NULL);
 	sfb_diag_free(l.d);
 	return ret;
 }

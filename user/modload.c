@@ -4,6 +4,7 @@
  * failure names the cause, and the remedy where there is one.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -129,26 +130,44 @@ int sfb_modload(void)
 	return ret;
 }
 
+/* Whether modules.builtin (one path a line: kernel/.../NAME.ko) lists @name. */
+static bool builtin(const char *release, const char *name)
+{
+	char path[PATH_MAX], line[PATH_MAX];
+	bool found = false;
+	size_t len = strlen(name);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.builtin", release);
+	f = fopen(path, "re");
+	if (!f)
+		return true;	/* cannot tell */
+	while (!found && fgets(line, sizeof(line), f)) {
+		const char *base = strrchr(line, '/');
+
+		base = base ? base + 1 : line;
+		found = !strncmp(base, name, len) && !strcmp(base + len, ".ko\n");
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * Read from /sys and modules.builtin, as libkmod would, but without it:
+ * its lookups crash when an allocation fails (libkmod 30), and a load
+ * calls this after its commit.
+ */
 bool sfb_module_present(const char *name)
 {
-	struct kmod_module *mod = NULL;
-	struct kmod_ctx *ctx;
-	int state;
+	char path[PATH_MAX];
+	struct utsname u;
 
 	/* A kernel without modules has everything it has built in. */
 	if (access("/proc/modules", F_OK) < 0)
 		return true;
-	ctx = kmod_new(NULL, NULL);
-	if (!ctx)
+	/* Loaded (its initstate), or built in with parameters. */
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	if (access(path, F_OK) == 0)
 		return true;
-	kmod_set_log_priority(ctx, LOG_EMERG);
-	if (kmod_module_new_from_name(ctx, name, &mod) < 0) {
-		kmod_unref(ctx);
-		return true;
-	}
-	/* Live, coming, going, built in; -ENOENT: not in the kernel. */
-	state = kmod_module_get_initstate(mod);
-	kmod_module_unref(mod);
-	kmod_unref(ctx);
-	return state != -ENOENT;
+	return uname(&u) < 0 || builtin(u.release, name);
 }

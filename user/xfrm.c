@@ -694,35 +694,24 @@ int sfb_xfrm_load_begin(struct sfb_xfrm_load *l, const struct sfb_config *cfg)
 	if (ret)
 		remove_on(nl, &l->added, NULL);
 	free(used);
-	sfb_nl_disconnect(nl);
+	if (ret)
+		sfb_nl_disconnect(nl);
+	else
+		l->nl = nl;
 	return ret;
 }
 
 int sfb_xfrm_load_finish(struct sfb_xfrm_load *l)
 {
-	struct sfb_nl *nl;
-	bool missing;
-	int ret;
-
-	if (!l->old.n)
+	if (!l->nl)
 		return SFBCTL_EXIT_OK;
-	ret = xfrm_connect(&nl, &missing);
-	if (ret || missing)
-		return ret;
-	ret = remove_on(nl, &l->old, &l->want);
-	sfb_nl_disconnect(nl);
-	return ret;
+	return remove_on(l->nl, &l->old, &l->want);
 }
 
 void sfb_xfrm_load_abort(struct sfb_xfrm_load *l)
 {
-	struct sfb_nl *nl;
-	bool missing;
-
-	if (!l->added.n || xfrm_connect(&nl, &missing) || missing)
-		return;
-	remove_on(nl, &l->added, NULL);
-	sfb_nl_disconnect(nl);
+	if (l->nl)
+		remove_on(l->nl, &l->added, NULL);
 }
 
 void sfb_xfrm_load_free(struct sfb_xfrm_load *l)
@@ -730,6 +719,7 @@ void sfb_xfrm_load_free(struct sfb_xfrm_load *l)
 	sfb_xfrm_set_free(&l->want);
 	sfb_xfrm_set_free(&l->old);
 	sfb_xfrm_set_free(&l->added);
+	sfb_nl_disconnect(l->nl);
 }
 
 int sfb_xfrm_remove_all(size_t *removed)

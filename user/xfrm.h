@@ -126,12 +126,15 @@ int sfb_xfrm_list(struct sfb_xfrm_set *set);
  * A load in three steps around the ruleset commit: begin installs the
  * wanted policies that are missing, keeping every existing one; after a
  * successful commit, finish removes the sfb policies that are not wanted;
- * after a failed one, abort removes only what begin added.
+ * after a failed one, abort removes only what begin added. Both use the
+ * socket begin opened, which free closes: neither needs memory, and
+ * running out of it can leave no mix of old and new policies.
  */
 struct sfb_xfrm_load {
 	struct sfb_xfrm_set want;	/* sorted */
 	struct sfb_xfrm_set old;	/* sfb policies before the load */
 	struct sfb_xfrm_set added;	/* installed by begin */
+	struct sfb_nl *nl;		/* NULL: no NETLINK_XFRM */
 };
 
 int sfb_xfrm_load_begin(struct sfb_xfrm_load *l, const struct sfb_config *cfg);

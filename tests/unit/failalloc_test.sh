@@ -19,9 +19,14 @@
 #   - load --backend nft (natively, in a network namespace of our own:
 #     unshare -rn): the nft ruleset and the xfrm policies afterwards are
 #     the ones before, byte for byte, or the ones a clean load makes,
-#     never something in between. Before each run the namespace holds an
-#     older sfb table (and its IPsec bypass policies) and a table of
-#     someone else's.
+#     never something in between; the new ones after exit 1 (a step after
+#     the commit failed: the /run/sfb record, nf_sfb's ruleset) only with
+#     the line "sfb: FILE: loaded as table inet sfb (nft backend), but
+#     STEP failed", the old ones never with it. Before each run the
+#     namespace holds an older sfb table (and its IPsec bypass policies)
+#     and a table of someone else's.
+#
+# The module backend's load is tests/selftests/failalloc_load.sh's (VM).
 #
 # Commands: check, export --format csv, nft and xfrm, load --backend nft,
 # all of the example site. Each command's every allocation point is failed
@@ -100,10 +105,13 @@ command -v unshare > /dev/null || { echo "SKIP: no unshare"; exit 4; }
 unshare -rn true 2> /dev/null || { echo "SKIP: no user namespaces here"; exit 4; }
 command -v nft > /dev/null || { echo "SKIP: no nft"; exit 4; }
 
-# The older sfb table the namespace holds: one role, another address.
+# The older sfb table the namespace holds: other roles and addresses,
+# another exempt mark: other bypass policies, which the load replaces.
 cat > "$tmp/old.conf" <<CONF
 include "$PWD/user/roles/sfb2015.conf"
+mark ipsec-exempt 0x800
 bind director 198.51.100.7
+bind edge-av-internal 198.51.100.48/32
 CONF
 
 # load: in one namespace; before each run, the older table and a foreign
@@ -133,15 +141,21 @@ unshare -rn bash -c '
 		rc=$?
 		judge "load --backend nft" "$i" "$rc" "$tmp/out" "$tmp/err" "$tmp/want"
 		state > "$tmp/after"
+		said=$(grep -c "^sfb: $SITE: loaded as table inet sfb (nft backend), but .* failed$" "$tmp/err")
 		if [ "$rc" -eq 0 ]; then
 			cmp -s "$tmp/new" "$tmp/after" ||
 				fail "load, allocation $i failed: exit 0, but not the new ruleset"
-		elif ! cmp -s "$tmp/before" "$tmp/after"; then
+		elif cmp -s "$tmp/before" "$tmp/after"; then
+			[ "$said" = 0 ] ||
+				fail "load, allocation $i failed: says it loaded, but the old ruleset is in force: $(cat "$tmp/err")"
+		else
 			cmp -s "$tmp/new" "$tmp/after" ||
 				fail "load, allocation $i failed: exit 1, and neither the old ruleset nor the new: $(diff "$tmp/before" "$tmp/after" | head -n 20)"
+			[ "$said" = 1 ] ||
+				fail "load, allocation $i failed: exit 1, the new ruleset in force, not said: $(cat "$tmp/err")"
 			late=$((late + 1))
 		fi
 		tried=$((tried + 1))
 	done
-	echo "load --backend nft: $tried of $n allocation points failed (stride $FAILALLOC_STRIDE), each a clear error and the previous ruleset, or absorbed and the new one; $late failed after the commit, with the new ruleset"
+	echo "load --backend nft: $tried of $n allocation points failed (stride $FAILALLOC_STRIDE), each a clear error and the previous ruleset, or absorbed and the new one; $late failed after the commit: the new ruleset, and a line that says so"
 ' || exit 1

@@ -250,9 +250,9 @@ static int after_commit(struct load *l, struct sfb_xfrm_load *xl,
 	if (ret == SFBCTL_EXIT_OK && flushed)
 		fprintf(stderr, "sfb: removed the policy of the other backend (%s)\n",
 			l->nft ? "nf_sfb's ruleset" : "table inet sfb");
-	if (ret != SFBCTL_EXIT_OK)
+	if (ret != SFBCTL_EXIT_OK) {
 		ret = SFBCTL_EXIT_ERROR;
-	else if (l->sysctl) {
+	} else if (l->sysctl) {
 		step(l, "applying the settings");
 		ret = sfb_sysctl_apply(sc);
 	}

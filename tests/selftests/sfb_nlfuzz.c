@@ -60,6 +60,7 @@
 #include "sfb_nl_util.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define fallthrough	__attribute__((__fallthrough__))	/* as the kernel's */
 
 #define NSOCKS		4	/* socks[OWNER] sends the transactions */
 #define OWNER		0
@@ -1864,8 +1865,8 @@ static void mutate(uint32_t *len)
 	switch (as.n ? below(10) : between(7, 9)) {
 	case 0:		/* a value */
 		v = interesting();
-		memcpy(at + 1, &v, min_u32(at->nla_len - NLA_HDRLEN,
-					  1u << below(3)));
+		memcpy(at + 1, &v,
+		       min_u32(at->nla_len - NLA_HDRLEN, 1u << below(3)));
 		break;
 	case 1:
 		at->nla_type = ((at->nla_type & NLA_F_NESTED) ^
@@ -1898,7 +1899,7 @@ static void mutate(uint32_t *len)
 			gh->cmd = one_in(2) ? below(__SFB_CMD_MAX + 2) : rnd();
 			break;
 		}
-		/* fall through */
+		fallthrough;
 	case 8:
 		nlh->nlmsg_flags ^= flags[below(ARRAY_SIZE(flags))];
 		break;
@@ -2344,11 +2345,12 @@ static void report(double secs)
 		       ends[1][e]);
 	printf("sockets reopened %lu, valid loads by sfbctl %lu, generation %"
 	       PRIu64 "\n", reopened, loads, generation);
-	if (covering)
-		printf("kcov: %s messages reached %u PCs and %u edges of nf_sfb%s; corpus %u, mutants sent %lu\n",
-		       guided ? "guided" : "random", kcov.npcs, kcov.nedges,
-		       kcov.full ? " (or more: a table was full)" : "",
-		       ncorpus, mutants);
+	if (!covering)
+		return;
+	printf("kcov: %s messages reached %u PCs and %u edges of nf_sfb%s; ",
+	       guided ? "guided" : "random", kcov.npcs, kcov.nedges,
+	       kcov.full ? " (or more: a table was full)" : "");
+	printf("corpus %u, mutants sent %lu\n", ncorpus, mutants);
 }
 
 static void __attribute__((noreturn)) usage(void)
@@ -2382,7 +2384,7 @@ int main(int argc, char *argv[])
 			break;
 		case 'g':
 			guided = true;
-			/* fall through */
+			fallthrough;
 		case 'k':
 			covering = true;
 			break;
@@ -2413,7 +2415,8 @@ int main(int argc, char *argv[])
 	rng = seed;
 	if (covering && !kcov_open()) {
 		printf("kcov: %m: messages random, coverage not measured\n");
-		covering = guided = false;
+		covering = false;
+		guided = false;
 	}
 	ctl = sfb_nl_open(true);
 	if (!ctl)

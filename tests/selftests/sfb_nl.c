@@ -340,6 +340,12 @@ static struct nlmsghdr *c_bind_plen(void)
 	return bind_msg(0, addr, sizeof(addr), 33);
 }
 
+/* good_role() loaded role 0 as "front-end": a second id may not take it */
+static struct nlmsghdr *c_role_name_reused(void)
+{
+	return end_outer(role_msg(1, "front-end"));
+}
+
 static struct nlmsghdr *c_exempt_both_sides(void)
 {
 	struct nlmsghdr *nlh = request(SFB_CMD_LOAD_EXEMPT, 0);
@@ -364,6 +370,7 @@ static const struct bad_case cases[] = {
 	{ "role id over the limit", c_role_id_limit },
 	{ "empty role name", c_role_empty_name },
 	{ "role name too long", c_role_long_name },
+	{ "role name used by another id", c_role_name_reused },
 	{ "port range first > last", c_rule_reversed },
 	{ "unknown class", c_rule_bad_class },
 	{ "no protocol", c_rule_no_proto },

@@ -29,6 +29,13 @@ grep -q "^192.0.2.10 tcp 9999$" "$work/before" && fail "9999 should be dropped"
 
 gw "$NL" malformed || fail "a malformed message was not refused properly"
 
+# MATCH where no ruleset is loaded (the client's namespace): sfbctl says
+# so without asking, the kernel must refuse it on its own.
+out=$("$NETNS" "$NS_C" "$NL" match) && fail "MATCH without a ruleset answered"
+[ "$out" = "match: No such file or directory: no ruleset loaded" ] ||
+	fail "MATCH without a ruleset: $out"
+out=$(gw "$NL" match) || fail "MATCH with a ruleset: $out"
+
 # Over the limit: more rules than GET_INFO allows, in two roles (sfb.conf
 # caps a role at as many rules as the kernel takes in all). sfbctl refuses
 # it against GET_INFO's limits before the kernel sees it: 65,538 lines of

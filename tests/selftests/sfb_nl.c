@@ -11,9 +11,13 @@
  *   sfb_nl generation  print this namespace's ruleset generation.
  *   sfb_nl rulesets    print how many ruleset objects the module holds.
  *   sfb_nl memory      print the bytes this namespace's ruleset uses.
+ *   sfb_nl match       ask what a UDP datagram 127.0.0.1:1 -> 127.0.0.1:1
+ *                      would get: "answered", or "match: " and the error
+ *                      with its extack message (exit 1).
  *   sfb_nl join        join the "events" multicast group: print "joined",
  *                      or "join: " and the error (exit 1).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,18 +171,42 @@ static struct nlmsghdr *end_outer(struct nlmsghdr *nlh)
 	return nlh;
 }
 
-static struct nlmsghdr *bind_msg(uint32_t role, const void *addr, size_t len,
-				 uint8_t plen)
+/* One binding, into the SFB_A_BINDS nest the caller has open. */
+static void put_bind(struct nlmsghdr *nlh, uint32_t role, const void *addr,
+		     size_t len, uint8_t plen)
 {
-	struct nlmsghdr *nlh = request(SFB_CMD_LOAD_BIND, 0);
-	struct nlattr *binds = mnl_attr_nest_start(nlh, SFB_A_BINDS);
 	struct nlattr *bind = mnl_attr_nest_start(nlh, SFB_BINDS_A_BIND);
 
 	mnl_attr_put_u32(nlh, SFB_BIND_A_ROLE, role);
 	mnl_attr_put(nlh, SFB_BIND_A_ADDR, len, addr);
 	mnl_attr_put_u8(nlh, SFB_BIND_A_PREFIXLEN, plen);
 	mnl_attr_nest_end(nlh, bind);
+}
+
+static struct nlmsghdr *bind_msg(uint32_t role, const void *addr, size_t len,
+				 uint8_t plen)
+{
+	struct nlmsghdr *nlh = request(SFB_CMD_LOAD_BIND, 0);
+	struct nlattr *binds = mnl_attr_nest_start(nlh, SFB_A_BINDS);
+
+	put_bind(nlh, role, addr, len, plen);
 	mnl_attr_nest_end(nlh, binds);
+	return nlh;
+}
+
+/* A MATCH request for a UDP datagram from port 1 to port 1. */
+static struct nlmsghdr *match_msg(const void *saddr, size_t slen,
+				  const void *daddr, size_t dlen)
+{
+	struct nlmsghdr *nlh = request(SFB_CMD_MATCH, 0);
+	struct nlattr *match = mnl_attr_nest_start(nlh, SFB_A_MATCH);
+
+	mnl_attr_put(nlh, SFB_MATCH_A_SADDR, slen, saddr);
+	mnl_attr_put(nlh, SFB_MATCH_A_DADDR, dlen, daddr);
+	mnl_attr_put_u8(nlh, SFB_MATCH_A_PROTO, IPPROTO_UDP);
+	mnl_attr_put_u16(nlh, SFB_MATCH_A_SPORT, 1);
+	mnl_attr_put_u16(nlh, SFB_MATCH_A_DPORT, 1);
+	mnl_attr_nest_end(nlh, match);
 	return nlh;
 }
 
@@ -362,6 +390,14 @@ static struct nlmsghdr *c_exempt_both_sides(void)
 	return nlh;
 }
 
+static struct nlmsghdr *c_match_two_families(void)
+{
+	static const uint8_t v4[4] = { 192, 0, 2, 10 };
+	static const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+
+	return match_msg(v4, sizeof(v4), v6, sizeof(v6));
+}
+
 static const struct bad_case cases[] = {
 	{ "unknown attribute to GET_INFO", c_info_attr },
 	{ "non-zero reserved genl field", c_reserved },
@@ -382,43 +418,103 @@ static const struct bad_case cases[] = {
 	{ "host bits set", c_bind_host_bits },
 	{ "prefix length 33", c_bind_plen },
 	{ "exemption constraining both sides", c_exempt_both_sides },
+	{ "MATCH with an IPv4 source and an IPv6 destination",
+	  c_match_two_families },
 };
 
 /*
- * The kernel's own limit on rules, whatever sfbctl checks first: send
- * messages of 1000 single-port rules, to the 64 roles in turn, until one
- * is refused for that limit.
+ * The kernel's own limits, whatever sfbctl checks first: after BEGIN and
+ * good_role(), messages of many items each, until one is refused for the
+ * limit. A build function fills one message, numbering its items from
+ * *sent on.
  */
-static int over_limit(uint64_t before)
-{
-	char why[sizeof(extack)];
-	uint32_t sent = 0;
-	int ret = 0;
+struct limit_case {
+	const char *what;
+	struct nlmsghdr *(*build)(uint32_t *sent);
+};
 
-	if (begin() < 0)
-		return 1;
-	while (ret == 0 && sent <= 1u << 20) {
-		struct nlmsghdr *nlh;
+/* 1000 single-port rules, to roles 1 to 63 in turn (0 is good_role()'s). */
+static struct nlmsghdr *many_rules(uint32_t *sent)
+{
+	uint32_t role = 1 + *sent / 1000 % 63;
+	struct nlmsghdr *nlh;
+	char name[16];
+
+	snprintf(name, sizeof(name), "big%u", role);
+	nlh = role_msg(role, name);
+	for (int i = 0; i < 1000; i++, (*sent)++) {
+		snprintf(name, sizeof(name), "p%u", *sent);
+		put_rule(nlh, name, SFB_CLASS_SERVICE, SFB_PROTO_UDP,
+			 *sent % 65536, *sent % 65536);
+	}
+	return end_outer(nlh);
+}
+
+/* 1000 host addresses from 10.0.0.0 up, bound to role 0. */
+static struct nlmsghdr *many_binds(uint32_t *sent)
+{
+	struct nlmsghdr *nlh = request(SFB_CMD_LOAD_BIND, 0);
+	struct nlattr *binds = mnl_attr_nest_start(nlh, SFB_A_BINDS);
+
+	for (int i = 0; i < 1000; i++, (*sent)++) {
+		uint32_t addr = htonl(0x0a000000 | *sent);
+
+		put_bind(nlh, 0, &addr, sizeof(addr), 32);
+	}
+	mnl_attr_nest_end(nlh, binds);
+	return nlh;
+}
+
+/* 100 exemptions of UDP to role 0, one destination port each. */
+static struct nlmsghdr *many_exempts(uint32_t *sent)
+{
+	struct nlmsghdr *nlh = request(SFB_CMD_LOAD_EXEMPT, 0);
+	struct nlattr *exempts = mnl_attr_nest_start(nlh, SFB_A_EXEMPTS);
+
+	for (int i = 0; i < 100; i++, (*sent)++) {
+		struct nlattr *e = mnl_attr_nest_start(nlh, SFB_EXEMPTS_A_EXEMPT);
 		char name[16];
 
-		snprintf(name, sizeof(name), "big%u", sent / 1000 % 64);
-		nlh = role_msg(sent / 1000 % 64, name);
-		for (int i = 0; i < 1000; i++, sent++) {
-			snprintf(name, sizeof(name), "p%u", sent);
-			put_rule(nlh, name, SFB_CLASS_SERVICE, SFB_PROTO_UDP,
-				 sent % 65536, sent % 65536);
-		}
-		ret = talk(end_outer(nlh));
+		snprintf(name, sizeof(name), "x%u", *sent);
+		mnl_attr_put_strz(nlh, SFB_EXEMPT_A_NAME, name);
+		mnl_attr_put_u32(nlh, SFB_EXEMPT_A_TO_ROLE, 0);
+		mnl_attr_put_u8(nlh, SFB_EXEMPT_A_PROTOS, SFB_PROTO_UDP);
+		mnl_attr_put_u16(nlh, SFB_EXEMPT_A_DPORT_FIRST, *sent + 1);
+		mnl_attr_put_u16(nlh, SFB_EXEMPT_A_DPORT_LAST, *sent + 1);
+		mnl_attr_nest_end(nlh, e);
 	}
+	mnl_attr_nest_end(nlh, exempts);
+	return nlh;
+}
+
+static const struct limit_case limits[] = {
+	{ "rule", many_rules },
+	{ "binding", many_binds },
+	{ "exemption", many_exempts },
+};
+
+static int over_limit(const struct limit_case *lc, uint64_t before)
+{
+	char why[sizeof(extack)], want[32];
+	uint32_t sent = 0;
+	int ret;
+
+	ret = begin();
+	if (!ret)
+		ret = talk(good_role());
+	while (ret == 0 && sent <= 1u << 20)
+		ret = talk(lc->build(&sent));
 	snprintf(why, sizeof(why), "%s", ret ? extack : "all accepted");
 	talk(request(SFB_CMD_LOAD_ABORT, 0));
-	if (ret != -ENOSPC || !strstr(why, "rule limit reached") ||
+	snprintf(want, sizeof(want), "%s limit reached", lc->what);
+	if (ret != -ENOSPC || !strstr(why, want) ||
 	    get_generation() != before) {
-		printf("FAIL rule limit: %u rules sent, %s\n", sent, why);
+		printf("FAIL %s limit: %u %ss sent, %s\n", lc->what, sent,
+		       lc->what, why);
 		return 1;
 	}
-	printf("ok   rule limit: refused after %u rules: %s: %s\n", sent,
-	       strerror(-ret), why);
+	printf("ok   %s limit: refused in a message ending at %u %ss: %s: %s\n",
+	       lc->what, sent, lc->what, strerror(-ret), why);
 	return 0;
 }
 
@@ -468,7 +564,23 @@ static int malformed(void)
 			before = generation;
 		}
 	}
-	return failed + over_limit(before) ? 1 : 0;
+	for (size_t i = 0; i < ARRAY_SIZE(limits); i++)
+		failed += over_limit(&limits[i], before);
+	return failed ? 1 : 0;
+}
+
+/* MATCH as sfbctl never sends it: where no ruleset is loaded, too. */
+static int match(void)
+{
+	static const uint8_t lo[4] = { 127, 0, 0, 1 };
+	int ret = talk(match_msg(lo, sizeof(lo), lo, sizeof(lo)));
+
+	if (ret < 0) {
+		printf("match: %s: %s\n", strerror(-ret), extack);
+		return 1;
+	}
+	printf("answered\n");
+	return 0;
 }
 
 /* Join the events group as the caller may, whatever sfbctl checks. */
@@ -493,7 +605,7 @@ int main(int argc, char *argv[])
 {
 	if (argc < 2) {
 		fprintf(stderr,
-			"usage: sfb_nl malformed|hold SECS|generation|rulesets|memory|flush|join\n");
+			"usage: sfb_nl malformed|hold SECS|generation|rulesets|memory|flush|join|match\n");
 		return 2;
 	}
 	open_family();
@@ -501,6 +613,8 @@ int main(int argc, char *argv[])
 		return malformed();
 	if (!strcmp(argv[1], "join"))
 		return join();
+	if (!strcmp(argv[1], "match"))
+		return match();
 	if (!strcmp(argv[1], "generation")) {
 		printf("%llu\n", (unsigned long long)get_generation());
 		return 0;

@@ -47,3 +47,25 @@ echo_serve "$NS_C" tcp 198.51.100.2 5062
 talk "$NS_S" 192.0.2.10 198.51.100.2 5062 -w 3 2>/dev/null &&
 	fail "front-end -> director:5062 got through; the director does not list 5062"
 echo "a port the receiving role does not list is dropped"
+
+# An untracked flow (notrack in the raw table, before sfb) has no state to
+# pass its replies: each packet is judged as a new flow (sfbctl.8). The
+# SYN to the director's 444 passes; the SYN-ACK back to the front-end's
+# unlisted port 40001 is dropped, where conntrack let it through above.
+gw nft -f - <<NFT || fail "nft: notrack"
+table inet sfb_test_notrack {
+	chain pre {
+		type filter hook prerouting priority raw; policy accept;
+		tcp sport 444 notrack
+		tcp dport 444 notrack
+	}
+}
+NFT
+dropped=$(gw_dropped)
+talk "$NS_S" 192.0.2.10 198.51.100.2 444 -s 40001 -w 3 2>/dev/null &&
+	fail "front-end:40001 -> director:444 untracked: the reply passed"
+[ "$(gw_dropped)" -gt "$dropped" ] ||
+	fail "front-end:40001 -> director:444 untracked failed, but not by a drop"
+talk "$NS_C" 198.51.100.2 192.0.2.10 5061 ||
+	fail "director -> front-end:5061 (tracked) stopped passing"
+echo "an untracked flow's replies are judged as new flows: dropped"

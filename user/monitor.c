@@ -234,8 +234,13 @@ static int receive(struct monitor *m)
 			 sizeof(m->events->buf), MSG_DONTWAIT);
 	int ret;
 
+	/*
+	 * The socket overran, or the module could not allocate an event
+	 * (it then reports ENOBUFS to the group, as rtnetlink does).
+	 */
 	if (n < 0 && errno == ENOBUFS) {
-		fprintf(stderr, "sfb: events lost: receive buffer overrun\n");
+		fprintf(stderr,
+			"sfb: events lost: receive buffer overrun or kernel out of memory\n");
 		return 1;
 	}
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))

@@ -68,13 +68,28 @@ static bool lex_string(struct sfb_diag *d, struct sfb_token *tok,
 	size_t i = *pos + 1;
 
 	while (i < len && text[i] != '"' && text[i] != '\n') {
-		if ((unsigned char)text[i] < 0x20 && text[i] != '\t') {
+		const unsigned char *c = (const unsigned char *)text + i;
+		/*
+		 * Strings reach show, stats and the exports verbatim: no
+		 * control a terminal acts on: C0, DEL, C1 in UTF-8. Bytes
+		 * that are not UTF-8 (Latin-1 text) stay, as JSON's U+FFFD.
+		 */
+		bool c1 = *c == 0xc2 && i + 1 < len && c[1] >= 0x80 && c[1] < 0xa0;
+
+		if ((*c < 0x20 && *c != '\t') || *c == 0x7f || c1) {
 			struct sfb_loc loc = tok->loc;
 
 			loc.col += (unsigned int)(i - *pos);
-			sfb_diag_report(d, SFB_ERROR, &loc,
-					"control character '\\x%02x' in string",
-					(unsigned char)text[i]);
+			if (c1) {
+				loc.len = 2;
+				sfb_diag_report(d, SFB_ERROR, &loc,
+						"control character U+%04X in string",
+						c[1]);
+			} else {
+				sfb_diag_report(d, SFB_ERROR, &loc,
+						"control character '\\x%02x' in string",
+						*c);
+			}
 			return false;
 		}
 		if (text[i] == '\\') {

@@ -1341,11 +1341,11 @@ static void faults_unload(const struct faults *f, struct conn *nlctrl)
  * reports in the log). The count still varies by a few points from one
  * load to the next, before sfb_init: a point fails one of its
  * neighbours. So the tail is swept FAULTS_MODULE_ROUNDS times, and
- * counted back from the highest of several totals, short of gcov's: it
+ * counted back from the highest of 20 totals, short of gcov's: it
  * reaches the family's registration and the last namespaces' pernet
  * init, not always the first's.
  */
-#define FAULTS_MODULE_TAIL	28
+#define FAULTS_MODULE_TAIL	31
 #define FAULTS_MODULE_STRIDE	24
 #define FAULTS_MODULE_ROUNDS	8
 
@@ -1436,10 +1436,10 @@ static int cmd_faults_module(const char *ko)
 	faults_prefault();
 	/*
 	 * How many points: what a count too high to reach has left, the
-	 * most of a few loads but the first (which passes more, filling
+	 * most of 20 loads but the first (which passes more, filling
 	 * caches), and until the family's id is apart.
 	 */
-	for (int loads = 0; loads < 10 || !genl_id_apart(all); loads++) {
+	for (int loads = 0; loads < 20 || !genl_id_apart(all); loads++) {
 		if (faults_nth(finit, fd, FAULTS_MAX_POINTS, &left) < 0)
 			die("sfb_replay: finit_module");
 		if (loads && FAULTS_MAX_POINTS - left > total)

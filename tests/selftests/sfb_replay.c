@@ -54,6 +54,15 @@
  *                             the same for unshare(CLONE_NEWNET); the
  *                             namespace made at last loads FILE (as for
  *                             netns) and is destroyed with it.
+ *   sfb_replay faults module KO
+ *                             the same for finit_module() of the nf_sfb.ko
+ *                             KO, which must not be loaded: the last
+ *                             points, where sfb_init runs, each (several
+ *                             times over), one in 24 before. After each
+ *                             failure neither the module nor its genl
+ *                             family is left; a load that absorbed the
+ *                             fault answers and is unloaded. The load at
+ *                             last stays.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -72,6 +81,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1130,19 +1140,31 @@ static int cmd_faults(const char *old, const char *new, int ncmds,
 #define FAULTS_NETNS_STRIDE	24
 
 /*
- * unshare(CLONE_NEWNET) with its @n-th allocation point failed: 0 or
- * -errno, *@left what fail-nth had left. On success the caller is in the
- * new namespace.
+ * The system call @call(@arg) with its @n-th allocation point failed: 0
+ * or -errno, *@left what fail-nth had left.
  */
-static int faults_unshare(unsigned int n, unsigned long *left)
+static int faults_nth(int (*call)(int), int arg, unsigned int n,
+		      unsigned long *left)
 {
 	int ret;
 
 	fail_nth_set(n);
-	ret = unshare(CLONE_NEWNET) < 0 ? -errno : 0;
+	ret = call(arg) < 0 ? -errno : 0;
 	*left = fail_nth_left();
 	fail_nth_set(0);
 	return ret;
+}
+
+/*
+ * The point after @point of @total: one in @stride, then each of the
+ * last @tail.
+ */
+static unsigned int faults_next(unsigned int point, unsigned int total,
+				unsigned int tail, unsigned int stride)
+{
+	if (point + tail >= total)
+		return point + 1;
+	return point + stride + tail < total ? point + stride : total - tail;
 }
 
 /*
@@ -1172,13 +1194,14 @@ static int cmd_faults_netns(const char *path)
 	pin_cpu();
 	faults_prefault();
 	/* How many points: what a count too high to reach has left. */
-	if (faults_unshare(FAULTS_MAX_POINTS, &left) < 0 ||
+	if (faults_nth(unshare, CLONE_NEWNET, FAULTS_MAX_POINTS, &left) < 0 ||
 	    setns(home_fd, CLONE_NEWNET) < 0)
 		die("sfb_replay: unshare");
 	total = FAULTS_MAX_POINTS - left;
-	for (f.point = 1;; f.point += f.point + FAULTS_NETNS_TAIL < total ?
-				      FAULTS_NETNS_STRIDE : 1) {
-		int ret = faults_unshare(f.point, &left);
+	for (f.point = 1;; f.point = faults_next(f.point, total,
+						 FAULTS_NETNS_TAIL,
+						 FAULTS_NETNS_STRIDE)) {
+		int ret = faults_nth(unshare, CLONE_NEWNET, f.point, &left);
 
 		if (f.point > FAULTS_MAX_POINTS)
 			faults_fail(&f, "unshare still allocates");
@@ -1220,6 +1243,231 @@ static int cmd_faults_netns(const char *path)
 	return 0;
 }
 
+/* What nlctrl lists: the sfb family's id (0: none), the highest other's. */
+struct families {
+	uint16_t sfb, others;
+};
+
+struct family {
+	const char *name;
+	uint16_t id;
+};
+
+static int family_attr(const struct nlattr *attr, void *data)
+{
+	struct family *fam = data;
+
+	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_NAME &&
+	    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) >= 0)
+		fam->name = mnl_attr_get_str(attr);
+	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
+	    mnl_attr_validate(attr, MNL_TYPE_U16) >= 0)
+		fam->id = mnl_attr_get_u16(attr);
+	return MNL_CB_OK;
+}
+
+static int family_reply(const struct nlmsghdr *nlh, void *data)
+{
+	struct families *all = data;
+	struct family fam = { .name = "" };
+
+	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), family_attr,
+			   &fam) < 0)
+		return MNL_CB_ERROR;
+	if (!strcmp(fam.name, SFB_GENL_NAME))
+		all->sfb = fam.id;
+	else if (fam.id > all->others)
+		all->others = fam.id;
+	return MNL_CB_OK;
+}
+
+/*
+ * A dump: asked for the sfb family by name, nlctrl would request the
+ * module its alias names.
+ */
+static struct families families(struct conn *c)
+{
+	struct nlmsghdr *nlh = sfb_nl_request(c->buf, GENL_ID_CTRL,
+					      CTRL_CMD_GETFAMILY, NLM_F_DUMP,
+					      ++c->seq);
+	struct families all = { 0 };
+	int ret;
+
+	((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->version = 1;
+	if (mnl_socket_sendto(c->sock, nlh, nlh->nlmsg_len) < 0)
+		die("sfb_replay: nlctrl");
+	do {
+		ret = mnl_socket_recvfrom(c->sock, c->buf, sizeof(c->buf));
+		if (ret > 0)
+			ret = mnl_cb_run(c->buf, ret, c->seq, c->portid,
+					 family_reply, &all);
+	} while (ret > 0);
+	if (ret < 0)
+		die("sfb_replay: nlctrl's families");
+	return all;
+}
+
+static bool module_loaded(void)
+{
+	return access("/sys/module/nf_sfb", F_OK) == 0;
+}
+
+static int finit(int fd)
+{
+	return syscall(SYS_finit_module, fd, "", 0);
+}
+
+/* Unload nf_sfb, which holds nothing, and check it is gone. */
+static void faults_unload(const struct faults *f, struct conn *nlctrl)
+{
+	if (syscall(SYS_delete_module, "nf_sfb", O_NONBLOCK) < 0)
+		faults_fail(f, "delete_module: %s", strerror(errno));
+	if (module_loaded() || families(nlctrl).sfb)
+		faults_fail(f, "nf_sfb unloaded, yet still there");
+}
+
+/*
+ * Loading nf_sfb passes ~340 slab allocation points on the debug kernel
+ * with two namespaces (fault_injection.sh leaves out the pages: the
+ * loader's vmalloc()s and KASAN's shadow of them vary the count most),
+ * all the module loader's but sfb_init's 8 (an sfb_net per namespace and
+ * the radix tree node of the family's id, each with kmemleak's record)
+ * and the ~25 after them (genl's notifications and the loader's uevent,
+ * ~8 more per namespace; failed, they are absorbed). Just before
+ * sfb_init, gcov's constructors (the debug module's) allocate, and must
+ * not fail: gcov then loses the counts of the module's files, not that
+ * load's only. Every one of the last FAULTS_MODULE_TAIL fails, then one in
+ * FAULTS_MODULE_STRIDE before (the loader's failures, some of which it
+ * reports in the log). The count still varies by a few points from one
+ * load to the next, before sfb_init: a point fails one of its
+ * neighbours. So the tail is swept FAULTS_MODULE_ROUNDS times, and
+ * counted back from the highest of 20 totals, short of gcov's: it
+ * reaches the family's registration and the last namespaces' pernet
+ * init, not always the first's.
+ */
+#define FAULTS_MODULE_TAIL	31
+#define FAULTS_MODULE_STRIDE	24
+#define FAULTS_MODULE_ROUNDS	8
+
+/*
+ * genl_register_family() allocates, and so may fail, only where the
+ * family's id needs a node of its own in the radix tree of ids (a leaf of
+ * 16 or 64): ids are given in turn, one more at each load. The next one
+ * must be past the blocks of 64 the other families hold, and far enough
+ * from GENL_MAX_ID not to wrap around during the run.
+ */
+#define FAULTS_MODULE_LOADS	320
+
+static bool genl_id_apart(struct families all)
+{
+	unsigned int next = all.sfb + 1;
+
+	return next / 64 > all.others / 64 &&
+	       next + FAULTS_MODULE_LOADS <= GENL_MAX_ID;
+}
+
+/*
+ * finit_module() with f->point failed: false if the fault was not
+ * injected (nf_sfb stays loaded). After a failure neither the module nor
+ * its family may be left; a load that absorbed the fault must answer,
+ * and is unloaded.
+ */
+static bool faults_load(struct faults *f, int fd, struct conn *nlctrl)
+{
+	unsigned long left;
+	int ret = faults_nth(finit, fd, f->point, &left);
+	struct conn *c;
+
+	if (f->point > FAULTS_MAX_POINTS)
+		faults_fail(f, "finit_module still allocates");
+	if (ret < 0) {
+		if (left)
+			faults_fail(f, "finit_module: %s", strerror(-ret));
+		/* The loader's errors, some not ENOMEM: list them. */
+		if (ret != -ENOMEM)
+			printf("module: allocation point %u: %s\n", f->point,
+			       strerror(-ret));
+		if (module_loaded())
+			faults_fail(f, "the load failed, yet nf_sfb is in /sys/module");
+		if (families(nlctrl).sfb)
+			faults_fail(f, "the load failed, yet the genl family sfb is registered");
+		f->refused++;
+		return true;
+	}
+	c = conn_open();
+	get_generation(c);
+	conn_close(c);
+	if (left)
+		return false;
+	faults_unload(f, nlctrl);
+	f->absorbed++;
+	return true;
+}
+
+/*
+ * finit_module() of KO with its Nth allocation point failed until it
+ * loads without the fault: nf_sfb must not be loaded when it starts, and
+ * is at the end. After a failure neither the module nor its genl family
+ * may be left; where the fault was absorbed, the module must answer, and
+ * is unloaded for the next point. What sfb_init registered and leaked
+ * would show later: a pernet_operations in freed module memory at the
+ * next load or namespace, memory to kmemleak.
+ */
+static int cmd_faults_module(const char *ko)
+{
+	int fd = open(ko, O_RDONLY | O_CLOEXEC);
+	struct faults f = { .name = "module" };
+	unsigned int total = 0, tried = 0;
+	struct conn nlctrl = { 0 };
+	struct families all = { 0 };
+	unsigned long left;
+
+	if (fd < 0)
+		die(ko);
+	nlctrl.sock = sfb_nl_open(false);
+	if (!nlctrl.sock)
+		die("sfb_replay: socket");
+	nlctrl.portid = mnl_socket_get_portid(nlctrl.sock);
+	if (module_loaded() || families(&nlctrl).sfb) {
+		fprintf(stderr, "sfb_replay: faults module: nf_sfb is loaded\n");
+		return 2;
+	}
+	pin_cpu();
+	faults_prefault();
+	/*
+	 * How many points: what a count too high to reach has left, the
+	 * most of 20 loads but the first (which passes more, filling
+	 * caches), and until the family's id is apart.
+	 */
+	for (int loads = 0; loads < 20 || !genl_id_apart(all); loads++) {
+		if (faults_nth(finit, fd, FAULTS_MAX_POINTS, &left) < 0)
+			die("sfb_replay: finit_module");
+		if (loads && FAULTS_MAX_POINTS - left > total)
+			total = FAULTS_MAX_POINTS - left;
+		all = families(&nlctrl);
+		faults_unload(&f, &nlctrl);
+	}
+	for (unsigned int round = 0; round < FAULTS_MODULE_ROUNDS; round++) {
+		if (round)
+			faults_unload(&f, &nlctrl);
+		f.point = round ? total - FAULTS_MODULE_TAIL : 1;
+		while (faults_load(&f, fd, &nlctrl)) {
+			tried++;
+			f.point = faults_next(f.point, total,
+					      FAULTS_MODULE_TAIL,
+					      FAULTS_MODULE_STRIDE);
+		}
+	}
+	mnl_socket_close(nlctrl.sock);
+	close(fd);
+	printf("module: %u allocation points failed, all refused cleanly\n"
+	       "  (of %u: the last %u %u times, one in %u before; %u with an error,\n"
+	       "  %u absorbed by a fallback); nf_sfb loaded at last answers\n",
+	       tried, f.point - 1, FAULTS_MODULE_TAIL, FAULTS_MODULE_ROUNDS,
+	       FAULTS_MODULE_STRIDE, f.refused, f.absorbed);
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
 	if (argc == 3 && !strcmp(argv[1], "save"))
@@ -1235,10 +1483,14 @@ int main(int argc, char *argv[])
 	if (argc == 4 && !strcmp(argv[1], "faults") &&
 	    !strcmp(argv[2], "netns"))
 		return cmd_faults_netns(argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "faults") &&
+	    !strcmp(argv[2], "module"))
+		return cmd_faults_module(argv[3]);
 	if (argc >= 5 && !strcmp(argv[1], "faults"))
 		return cmd_faults(argv[2], argv[3], argc - 4, argv + 4);
 	fprintf(stderr, "usage: sfb_replay save FILE | same FILE | load N FILE... |\n"
 		"                  netns N FILE | race N FILE_A FILE_B |\n"
-		"                  faults OLD NEW COMMAND... | faults netns FILE\n");
+		"                  faults OLD NEW COMMAND... | faults netns FILE |\n"
+		"                  faults module KO\n");
 	return 2;
 }

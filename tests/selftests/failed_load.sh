@@ -4,6 +4,8 @@
 # A failed load changes nothing: malformed messages from a raw client, a
 # ruleset over the kernel's limits, and a file with a syntax error all
 # leave the generation, the loaded ruleset and every verdict as they were.
+# The kernel's own limits (rules, bindings, exemptions, memory) are
+# reached by a raw client, sfbctl refusing most of them first.
 . "$(dirname "$0")/lib.sh"
 test_setup --topo --module awk
 topo_server_addr 10
@@ -35,6 +37,11 @@ out=$("$NETNS" "$NS_C" "$NL" match) && fail "MATCH without a ruleset answered"
 [ "$out" = "match: No such file or directory: no ruleset loaded" ] ||
 	fail "MATCH without a ruleset: $out"
 out=$(gw "$NL" match) || fail "MATCH with a ruleset: $out"
+
+# The memory limit, in a namespace of its own: no commit past it, and a
+# transaction's additions refused for it, whatever their number.
+ip netns add "$TEST_NS-mem" || fail "netns $TEST_NS-mem"
+"$NETNS" "$TEST_NS-mem" "$NL" memory-limit || fail "the memory limit"
 
 # Over the limit: more rules than GET_INFO allows, in two roles (sfb.conf
 # caps a role at as many rules as the kernel takes in all). sfbctl refuses

@@ -11,6 +11,13 @@
  *   sfb_nl generation  print this namespace's ruleset generation.
  *   sfb_nl rulesets    print how many ruleset objects the module holds.
  *   sfb_nl memory      print the bytes this namespace's ruleset uses.
+ *   sfb_nl memory-limit
+ *                      in this namespace, which must hold no ruleset:
+ *                      commit rulesets of more and more targets until one
+ *                      is refused for memory, keep the largest that fits,
+ *                      then add rules to a new transaction until they are
+ *                      refused for memory too, not for their number. Ends
+ *                      with the namespace flushed. Prints what it found.
  *   sfb_nl match       ask what a UDP datagram 127.0.0.1:1 -> 127.0.0.1:1
  *                      would get: "answered", or "match: " and the error
  *                      with its extack message (exit 1).
@@ -569,6 +576,127 @@ static int malformed(void)
 	return failed ? 1 : 0;
 }
 
+/*
+ * A ruleset of @n targets: 64 roles, each with a TCP and a UDP service
+ * and media port of its own, and @n addresses each bound to a pair of
+ * them. A target is an address's set of roles, with port maps of its own
+ * per protocol and class, so each pair costs pages of the budget.
+ */
+static int commit_targets(unsigned int n)
+{
+	unsigned int k = 0;
+	struct nlmsghdr *nlh;
+	struct nlattr *binds;
+	char name[16];
+	int ret = begin();
+
+	for (uint32_t r = 0; r < 64 && !ret; r++) {
+		snprintf(name, sizeof(name), "mem%u", r);
+		nlh = role_msg(r, name);
+		put_rule(nlh, "s", SFB_CLASS_SERVICE, SFB_PROTO_TCP, 1000 + r, 1000 + r);
+		put_rule(nlh, "u", SFB_CLASS_SERVICE, SFB_PROTO_UDP, 2000 + r, 2000 + r);
+		put_rule(nlh, "m", SFB_CLASS_MEDIA, SFB_PROTO_TCP, 3000 + r, 3000 + r);
+		put_rule(nlh, "v", SFB_CLASS_MEDIA, SFB_PROTO_UDP, 4000 + r, 4000 + r);
+		ret = talk(end_outer(nlh));
+	}
+	for (uint32_t i = 0; i < 64 && k < n && !ret; i++) {
+		nlh = request(SFB_CMD_LOAD_BIND, 0);
+		binds = mnl_attr_nest_start(nlh, SFB_A_BINDS);
+		for (uint32_t j = i + 1; j < 64 && k < n; j++, k++) {
+			uint32_t addr = htonl(0x0a000000 | k);
+
+			put_bind(nlh, i, &addr, sizeof(addr), 32);
+			put_bind(nlh, j, &addr, sizeof(addr), 32);
+		}
+		mnl_attr_nest_end(nlh, binds);
+		ret = talk(nlh);
+	}
+	if (!ret && k < n) {
+		printf("FAIL memory limit: only %u pairs of roles\n", k);
+		exit(1);
+	}
+	return ret ? ret : talk(request(SFB_CMD_LOAD_COMMIT, 0));
+}
+
+/* A commit of @n targets into an empty namespace: true if it fits. */
+static bool targets_fit(unsigned int n)
+{
+	int ret;
+
+	if (talk(request(SFB_CMD_FLUSH, 0)) < 0) {
+		printf("FAIL memory limit: flush: %s\n", strerror(errno));
+		exit(1);
+	}
+	ret = commit_targets(n);
+	if (ret && (ret != -ENOSPC || !strstr(extack, "memory limit reached"))) {
+		printf("FAIL memory limit: %u targets: %s: %s\n", n,
+		       strerror(-ret), extack);
+		exit(1);
+	}
+	return !ret;
+}
+
+/*
+ * The budget (sfbctl version's memory limit) bounds the ruleset in force
+ * and the transaction together: with the largest ruleset that fits in
+ * force, what a transaction adds is refused for memory long before an
+ * item limit. The commits are bisected, each into an empty namespace.
+ */
+static int memory_limit(void)
+{
+	unsigned int fits = 0, too_many = 64;
+	char name[SFB_NAME_MAX];
+	uint32_t sent = 0;
+	int ret = 0;
+
+	while (targets_fit(too_many)) {
+		fits = too_many;
+		too_many *= 2;
+		if (too_many > 64 * 63 / 2) {
+			printf("FAIL memory limit: %u targets fit\n", fits);
+			return 1;
+		}
+	}
+	printf("ok   memory limit: a commit of %u targets refused: %s\n",
+	       too_many, extack);
+	while (too_many - fits > 1) {
+		unsigned int mid = fits + (too_many - fits) / 2;
+
+		if (targets_fit(mid))
+			fits = mid;
+		else
+			too_many = mid;
+	}
+	if (!fits || !targets_fit(fits)) {
+		printf("FAIL memory limit: %u targets fit, then not\n", fits);
+		return 1;
+	}
+	get_generation();
+	printf("ok   memory limit: %u targets fit, in %llu bytes\n", fits,
+	       (unsigned long long)memory);
+
+	/* Rules with the longest names, to role 0, until refused. */
+	memset(name, 'r', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	ret = begin();
+	while (!ret && sent < SFB_MAX_RULES) {
+		struct nlmsghdr *nlh = role_msg(0, "mem0");
+
+		for (int i = 0; i < 500; i++, sent++)
+			put_rule(nlh, name, SFB_CLASS_SERVICE, SFB_PROTO_UDP,
+				 sent % 65536, sent % 65536);
+		ret = talk(end_outer(nlh));
+	}
+	if (ret != -ENOSPC || !strstr(extack, "memory limit reached")) {
+		printf("FAIL memory limit: %u rules added, then %s\n", sent,
+		       ret ? extack : "none refused");
+		return 1;
+	}
+	printf("ok   memory limit: a transaction's rules refused after %u: %s\n",
+	       sent, extack);
+	return talk(request(SFB_CMD_FLUSH, 0)) < 0;
+}
+
 /* MATCH as sfbctl never sends it: where no ruleset is loaded, too. */
 static int match(void)
 {
@@ -605,7 +733,8 @@ int main(int argc, char *argv[])
 {
 	if (argc < 2) {
 		fprintf(stderr,
-			"usage: sfb_nl malformed|hold SECS|generation|rulesets|memory|flush|join|match\n");
+			"usage: sfb_nl malformed|hold SECS|generation|rulesets|memory|flush|join|match|\n"
+			"       memory-limit\n");
 		return 2;
 	}
 	open_family();
@@ -615,6 +744,8 @@ int main(int argc, char *argv[])
 		return join();
 	if (!strcmp(argv[1], "match"))
 		return match();
+	if (!strcmp(argv[1], "memory-limit"))
+		return memory_limit();
 	if (!strcmp(argv[1], "generation")) {
 		printf("%llu\n", (unsigned long long)get_generation());
 		return 0;

@@ -17,9 +17,10 @@
 # ruleset unchanged, no splat in the kernel log, and at the end kmemleak
 # finds nothing.
 #
-# fail-nth fails one point per run: where sfb's kzalloc() fails, its
-# vmalloc() fallback serves (counted "absorbed"), so sfb_rs_alloc()'s
-# ENOMEM return, which needs both to fail, is beyond its reach.
+# fail-nth fails one point per run: where sfb's kzalloc() of more than a
+# page fails, its vmalloc() fallback serves (counted "absorbed"), so the
+# error returns of those allocations, which need both to fail, are
+# beyond its reach (failed_load.sh's memory limit reaches most of them).
 #
 # Only on the debug kernel: fault injection (failslab, fail_page_alloc, fail-nth) is built only there
 . "$(dirname "$0")/lib.sh"

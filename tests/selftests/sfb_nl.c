@@ -645,7 +645,6 @@ static bool targets_fit(unsigned int n)
 static int memory_limit(void)
 {
 	unsigned int fits = 0, too_many = 64;
-	char name[SFB_NAME_MAX];
 	uint32_t sent = 0;
 	int ret = 0;
 
@@ -675,18 +674,10 @@ static int memory_limit(void)
 	printf("ok   memory limit: %u targets fit, in %llu bytes\n", fits,
 	       (unsigned long long)memory);
 
-	/* Rules with the longest names, to role 0, until refused. */
-	memset(name, 'r', sizeof(name) - 1);
-	name[sizeof(name) - 1] = '\0';
+	/* The rule limit's messages, refused for memory long before it. */
 	ret = begin();
-	while (!ret && sent < SFB_MAX_RULES) {
-		struct nlmsghdr *nlh = role_msg(0, "mem0");
-
-		for (int i = 0; i < 500; i++, sent++)
-			put_rule(nlh, name, SFB_CLASS_SERVICE, SFB_PROTO_UDP,
-				 sent % 65536, sent % 65536);
-		ret = talk(end_outer(nlh));
-	}
+	while (!ret && sent <= SFB_MAX_RULES)
+		ret = talk(many_rules(&sent));
 	if (ret != -ENOSPC || !strstr(extack, "memory limit reached")) {
 		printf("FAIL memory limit: %u rules added, then %s\n", sent,
 		       ret ? extack : "none refused");
